@@ -134,3 +134,19 @@ impl Edge {
         self.attrs.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
     }
 }
+
+// The attribute schema, one line a kind (what exporters, `related` and `report` rely on):
+//
+// node article:  path Str, title Str, date Str?, lastmod Str?, authors List, tags List,
+//                categories List, words Int
+// node section:  article Str (node id), level Int, order Int, heading_path Str, line Int
+// node entity:   entity_type Str, aliases List, broader List, mentions Int, articles Int,
+//                first_seen Str?, last_seen Str?
+// node topic:    source List (of "category" / "tag" / "keyword"), articles Int
+// node keyword:  score Double, articles Int
+// node author:   articles Int
+// edge mentions:    count Int, in_heading Bool (section → entity only), lines List; weight = count
+// edge co_occurs:   articles Int; weight = sections where both appear
+// edge has_keyword: weight = TF-IDF score
+// other edges:      no attributes; weight = 1
+// `?` = left out when unknown. Dates are `YYYY-MM-DD`.
