@@ -138,15 +138,24 @@ pub fn extract_stream(
     let mut warnings = Vec::new();
     let mut batch: Vec<(u32, String)> = Vec::with_capacity(BATCH);
     let mut flush = |batch: &mut Vec<(u32, String)>, warnings: &mut Vec<Warning>| -> std::io::Result<()> {
-        let results: Vec<Result<ArticleRecord, Warning>> = pool.install(|| {
+        let results: Vec<Result<ArticleRecord, Vec<Warning>>> = pool.install(|| {
             batch
                 .par_iter()
                 .map(|(line, text)| match serde_json::from_str::<StdinDoc>(text) {
+                    // The same decoding rules as files: an empty document is skipped.
                     Ok(doc) => {
                         let hash = content_hash(doc.content.as_bytes());
-                        Ok(extractor.extract(&doc.path, &doc.content, hash, Vec::new()))
+                        let loaded = input::decode(&doc.path, doc.content.into_bytes());
+                        match loaded.text {
+                            Some(text) => Ok(extractor.extract(&doc.path, &text, hash, loaded.warnings)),
+                            None => Err(loaded.warnings),
+                        }
                     }
-                    Err(e) => Err(Warning::new(label, Some(*line), format!("not a {{\"path\", \"content\"}} record: {e}"))),
+                    Err(e) => Err(vec![Warning::new(
+                        label,
+                        Some(*line),
+                        format!("not a {{\"path\", \"content\"}} record: {e}"),
+                    )]),
                 })
                 .collect()
         });
@@ -156,7 +165,7 @@ pub fn extract_stream(
                     serde_json::to_writer(&mut *out, &record)?;
                     out.write_all(b"\n")?;
                 }
-                Err(w) => warnings.push(w),
+                Err(w) => warnings.extend(w),
             }
         }
         batch.clear();
