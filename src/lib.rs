@@ -14,6 +14,7 @@ pub mod dict;
 pub mod document;
 pub mod frontmatter;
 pub mod graph;
+pub mod input;
 pub mod matcher;
 pub mod prose;
 pub mod record;
