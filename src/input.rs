@@ -67,19 +67,28 @@ pub fn walk(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<Warning>) {
             }
         };
         if !meta.is_dir() {
-            let id = arg.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-            entries.push(SourceEntry { id, path: arg.clone() });
+            let id = arg
+                .file_name()
+                .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+            entries.push(SourceEntry {
+                id,
+                path: arg.clone(),
+            });
             continue;
         }
         let walker = WalkDir::new(arg)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_type().is_dir() || !skipped_dir(e.file_name()));
+            .filter_entry(|e| {
+                e.depth() == 0 || !e.file_type().is_dir() || !skipped_dir(e.file_name())
+            });
         for item in walker {
             let e = match item {
                 Ok(e) => e,
                 Err(err) => {
-                    let at = err.path().map_or_else(|| shown.clone(), |p| p.display().to_string());
+                    let at = err
+                        .path()
+                        .map_or_else(|| shown.clone(), |p| p.display().to_string());
                     warnings.push(Warning::new(at, None, format!("cannot walk: {err}")));
                     continue;
                 }
@@ -88,7 +97,10 @@ pub fn walk(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<Warning>) {
             if !is_file || !is_markdown(e.path()) {
                 continue;
             }
-            entries.push(SourceEntry { id: relative_id(arg, e.path()), path: e.into_path() });
+            entries.push(SourceEntry {
+                id: relative_id(arg, e.path()),
+                path: e.into_path(),
+            });
         }
     }
     // Stable sort keeps argument order among equal ids, so "first wins" is deterministic.
@@ -101,7 +113,11 @@ pub fn walk(paths: &[PathBuf]) -> (Vec<SourceEntry>, Vec<Warning>) {
                     warnings.push(Warning::new(
                         e.path.display().to_string(),
                         None,
-                        format!("article id `{}` is already taken by {}; skipped", e.id, last.path.display()),
+                        format!(
+                            "article id `{}` is already taken by {}; skipped",
+                            e.id,
+                            last.path.display()
+                        ),
                     ));
                 }
             }
@@ -134,7 +150,14 @@ fn relative_id(root: &Path, path: &Path) -> String {
 pub fn read(entry: &SourceEntry) -> Loaded {
     match std::fs::read(&entry.path) {
         Ok(bytes) => decode(&entry.id, bytes),
-        Err(e) => Loaded { text: None, warnings: vec![Warning::new(entry.id.clone(), None, format!("cannot read: {e}"))] },
+        Err(e) => Loaded {
+            text: None,
+            warnings: vec![Warning::new(
+                entry.id.clone(),
+                None,
+                format!("cannot read: {e}"),
+            )],
+        },
     }
 }
 
@@ -143,17 +166,27 @@ pub fn read(entry: &SourceEntry) -> Loaded {
 /// the line of the first bad byte (lines keep their numbers: no newline is ever replaced).
 pub fn decode(id: &str, bytes: Vec<u8>) -> Loaded {
     if bytes.is_empty() {
-        return Loaded { text: None, warnings: vec![Warning::new(id, None, "empty file; skipped")] };
+        return Loaded {
+            text: None,
+            warnings: vec![Warning::new(id, None, "empty file; skipped")],
+        };
     }
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         let line = line_of(&bytes, at);
         return Loaded {
             text: None,
-            warnings: vec![Warning::new(id, Some(line), "NUL byte: not a text file (binary or UTF-16); skipped")],
+            warnings: vec![Warning::new(
+                id,
+                Some(line),
+                "NUL byte: not a text file (binary or UTF-16); skipped",
+            )],
         };
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Loaded { text: Some(text), warnings: Vec::new() },
+        Ok(text) => Loaded {
+            text: Some(text),
+            warnings: Vec::new(),
+        },
         Err(e) => {
             let bad = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
@@ -164,7 +197,10 @@ pub fn decode(id: &str, bytes: Vec<u8>) -> Loaded {
                 warnings: vec![Warning::new(
                     id,
                     Some(line),
-                    format!("not valid UTF-8 (byte 0x{:02X}); invalid bytes replaced by U+FFFD", bytes[bad]),
+                    format!(
+                        "not valid UTF-8 (byte 0x{:02X}); invalid bytes replaced by U+FFFD",
+                        bytes[bad]
+                    ),
                 )],
             }
         }
@@ -183,7 +219,10 @@ mod tests {
     #[test]
     fn relative_ids_use_slashes() {
         let root = Path::new("posts");
-        assert_eq!(relative_id(root, &Path::new("posts").join("a").join("b.md")), "a/b.md");
+        assert_eq!(
+            relative_id(root, &Path::new("posts").join("a").join("b.md")),
+            "a/b.md"
+        );
     }
 
     #[test]
