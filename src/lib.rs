@@ -15,9 +15,14 @@ pub mod dict;
 pub mod document;
 pub mod frontmatter;
 pub mod graph;
+pub mod input;
 pub mod matcher;
 pub mod prose;
 pub mod record;
 pub mod text;
 
 pub use diag::{Error, Result, Warning};
+pub mod extract;
+pub mod merge;
+pub mod pipeline;
+pub mod segment;

@@ -15,3 +15,21 @@ pub struct Match {
     /// End of the byte range (exclusive).
     pub end: usize,
 }
+
+/// The compiled dictionary (placeholder until the entities stage lands).
+#[derive(Debug)]
+pub struct Matcher;
+
+impl Matcher {
+    /// Builds the matcher.
+    pub fn new(dict: &crate::dict::Dictionary) -> Self {
+        let _ = dict;
+        Matcher
+    }
+
+    /// Finds mentions in `text`.
+    pub fn find(&self, text: &str) -> Vec<Match> {
+        let _ = text;
+        todo!("entities stage")
+    }
+}
