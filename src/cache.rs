@@ -46,10 +46,8 @@ pub const CACHE_LAYOUT: u32 = 1;
 
 const CHECKSUM_PREFIX: &str = "blake3:";
 
-/// The blake3 hash (lowercase hex) of a file's bytes, as records carry it in `hash`.
-pub fn content_hash(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex().to_string()
-}
+/// The key of a record's content: blake3 of the file's bytes (hex); re-exported for callers of [`Cache::get`].
+pub use crate::extract::content_hash;
 
 /// The first line of the cache file.
 #[derive(Debug, Serialize, Deserialize)]
