@@ -9,6 +9,7 @@
 //! ([`graph::KnowledgeGraph`]) → [`export`], [`related`], [`report`].
 #![deny(missing_docs)]
 
+pub mod cache;
 pub mod diag;
 pub mod dict;
 pub mod document;
