@@ -17,6 +17,8 @@ pub mod graph;
 pub mod matcher;
 pub mod prose;
 pub mod record;
+pub mod related;
+pub mod report;
 pub mod text;
 
 pub use diag::{Error, Result, Warning};
