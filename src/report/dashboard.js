@@ -1,5 +1,5 @@
 // kgx dashboard: vanilla JS, no network. Corpus text reaches the page only through
-// textContent (and canvas fillText), never through innerHTML.
+// textContent (and canvas fillText); nothing from the data is ever parsed as markup.
 (function () {
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
