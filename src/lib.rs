@@ -19,6 +19,8 @@ pub mod input;
 pub mod matcher;
 pub mod prose;
 pub mod record;
+pub mod related;
+pub mod report;
 pub mod text;
 
 pub use diag::{Error, Result, Warning};
