@@ -8,7 +8,7 @@
 use crate::diag::Warning;
 use crate::frontmatter::{self, FrontMatter};
 use crate::prose::{LineIndex, Piece, Prose};
-use pulldown_cmark::{CowStr, Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 /// One article, parsed.
@@ -196,6 +196,7 @@ struct Builder<'a> {
     first_heading: Option<usize>,
     /// Collecting a top-level heading's text.
     in_heading: bool,
+    /// Inside a code block or an autolink (whose only text is its URL): text is not prose.
     in_code: bool,
     /// Depth of block quotes, list items, footnote definitions: headings and bold paragraphs
     /// inside them are prose, not sections.
@@ -351,7 +352,12 @@ impl<'a> Builder<'a> {
                 self.block_boundary();
             }
             Tag::Strong => self.strong += 1,
-            Tag::Link { .. } => self.not_bold(),
+            Tag::Link { link_type, .. } => {
+                self.not_bold();
+                if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+                    self.in_code = true;
+                }
+            }
             Tag::Image { .. } => {
                 self.not_bold();
                 self.pending_space = true;
@@ -396,11 +402,11 @@ impl<'a> Builder<'a> {
             }
             TagEnd::Strong => self.strong = self.strong.saturating_sub(1),
             TagEnd::Image => self.pending_space = true,
-            TagEnd::Link
-            | TagEnd::Emphasis
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript => {}
+            TagEnd::Link => {
+                // Links never hold code blocks, so this only ends an autolink.
+                self.in_code = false;
+            }
+            TagEnd::Emphasis | TagEnd::Strikethrough | TagEnd::Superscript | TagEnd::Subscript => {}
             _ => self.block_boundary(),
         }
     }

@@ -256,8 +256,26 @@ pub fn parse(id: &str, split: &Split<'_>) -> (FrontMatter, Vec<Warning>) {
     (fm, warnings)
 }
 
+/// The first line of a parser's message, without its own `error:` and `line N column M:`
+/// prefixes (those count lines in the block, not in the file, and would mislead).
 fn first_line(msg: &str) -> String {
-    msg.lines().next().unwrap_or("").trim().to_string()
+    let mut m = msg.lines().next().unwrap_or("").trim();
+    m = m.strip_prefix("error:").unwrap_or(m).trim_start();
+    if let Some(rest) = m.strip_prefix("line ") {
+        if let Some(colon) = rest.find(": ") {
+            if rest[..colon]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b' ' || b.is_ascii_lowercase())
+            {
+                m = &rest[colon + 2..];
+            }
+        }
+    }
+    // serde_json appends " at line N column M".
+    if let Some(at) = m.rfind(" at line ") {
+        m = &m[..at];
+    }
+    m.to_string()
 }
 
 /// 1-based line of byte `at` in `s`.
@@ -363,7 +381,7 @@ impl FieldWarn<'_, '_> {
     }
 
     /// Appends the items of a string-or-list field to `out`, trimmed, without empties or
-    /// duplicates.
+    /// duplicates. A single string is split at commas (`,` or `，`).
     fn list(&mut self, key: &str, v: Flex, out: &mut Vec<String>) {
         let add = |s: String, out: &mut Vec<String>| {
             let s = s.trim();
@@ -373,7 +391,9 @@ impl FieldWarn<'_, '_> {
         };
         match v {
             Flex::Null => {}
-            Flex::Str(s) | Flex::Num(s) | Flex::Date(s) => add(s, out),
+            // `tags: a, b` means two tags: a tag with a comma in it is never what was meant.
+            Flex::Str(s) => s.split([',', '，']).for_each(|t| add(t.to_string(), out)),
+            Flex::Num(s) | Flex::Date(s) => add(s, out),
             Flex::List(items) => {
                 let mut bad = false;
                 for item in items {
