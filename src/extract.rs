@@ -10,6 +10,8 @@ use crate::matcher::Matcher;
 use crate::record::{ArticleRecord, MentionRecord, SectionRecord, FORMAT_VERSION};
 use crate::segment::Segmenter;
 use crate::Warning;
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// The content hash records are keyed by: blake3 of the file's bytes, hex.
@@ -40,21 +42,44 @@ impl std::ops::AddAssign for StageTimes {
 }
 
 /// Everything extraction needs, built once per run and shared by all threads.
+///
+/// jieba's dictionary takes tens of milliseconds to load, so with keywords on the segmenter is
+/// built on a thread of its own while the matcher is built and the first files are parsed; the
+/// first article that needs it waits for it.
 #[derive(Debug)]
 pub struct Extractor {
     dict: Dictionary,
     matcher: Matcher,
-    segmenter: Option<Segmenter>,
+    keywords: bool,
+    segmenter: OnceLock<Segmenter>,
+    loading: Mutex<Option<JoinHandle<Segmenter>>>,
 }
 
 impl Extractor {
     /// Builds the matcher (and, with `keywords`, the segmenter) for `dict`.
     pub fn new(dict: Dictionary, keywords: bool) -> Self {
-        let matcher = Matcher::new(&dict);
-        let segmenter = keywords.then(|| {
-            Segmenter::new(dict.entities.iter().flat_map(|e| e.aliases.iter().map(String::as_str)))
+        let loading = keywords.then(|| {
+            let aliases: Vec<String> = dict.entities.iter().flat_map(|e| e.aliases.iter().cloned()).collect();
+            std::thread::spawn(move || Segmenter::new(aliases.iter().map(String::as_str)))
         });
-        Extractor { dict, matcher, segmenter }
+        let matcher = Matcher::new(&dict);
+        Extractor { dict, matcher, keywords, segmenter: OnceLock::new(), loading: Mutex::new(loading) }
+    }
+
+    /// The segmenter, once loaded (`None` without keywords).
+    fn segmenter(&self) -> Option<&Segmenter> {
+        if !self.keywords {
+            return None;
+        }
+        Some(self.segmenter.get_or_init(|| {
+            let handle = self.loading.lock().unwrap_or_else(|e| e.into_inner()).take();
+            match handle.map(JoinHandle::join) {
+                Some(Ok(segmenter)) => segmenter,
+                // The loading thread panicked or was already joined by a thread that then
+                // panicked: load here.
+                _ => Segmenter::new(self.dict.entities.iter().flat_map(|e| e.aliases.iter().map(String::as_str))),
+            }
+        }))
     }
 
     /// The dictionary the extractor matches.
@@ -64,7 +89,7 @@ impl Extractor {
 
     /// Whether terms are segmented for keywords.
     pub fn keywords(&self) -> bool {
-        self.segmenter.is_some()
+        self.keywords
     }
 
     /// Extracts the record of article `id` whose content is `text` and content hash `hash`
@@ -137,7 +162,7 @@ impl Extractor {
         }
         times.matching = t.elapsed();
         let t = Instant::now();
-        let terms = match &self.segmenter {
+        let terms = match self.segmenter() {
             Some(seg) => seg.terms(
                 std::iter::once(doc.title.as_str())
                     .filter(|_| doc.meta.title.is_some())
@@ -150,7 +175,7 @@ impl Extractor {
         ArticleRecord {
             format: FORMAT_VERSION,
             dict: self.dict.hash.clone(),
-            keywords: self.segmenter.is_some(),
+            keywords: self.keywords,
             id: doc.id.clone(),
             hash,
             title: doc.title.clone(),

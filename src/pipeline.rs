@@ -13,7 +13,7 @@ use crate::{Error, Warning};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// What extraction over files produced.
@@ -29,6 +29,8 @@ pub struct Extraction {
     pub bytes: u64,
     /// Records taken from the cache instead of extracted.
     pub cached: usize,
+    /// For each record, whether it came from the cache.
+    pub from_cache: Vec<bool>,
     /// Time in each stage, summed over threads.
     pub times: StageTimes,
 }
@@ -88,6 +90,7 @@ pub fn extract_entries(
         match out {
             Out::Record(r, t, size, hit) => {
                 ex.records.push(r);
+                ex.from_cache.push(hit);
                 ex.times += t;
                 ex.bytes += size;
                 ex.cached += hit as usize;
@@ -271,4 +274,52 @@ pub fn write_partial(corpus: &Corpus, out: &mut dyn Write) -> std::io::Result<()
         })?;
     out.write_all(b"\n")?;
     write_records(corpus.records(), out)
+}
+
+/// A corpus read from files: the records merged, every warning, and what extraction did.
+#[derive(Debug)]
+pub struct CorpusRun {
+    /// The merged records.
+    pub corpus: Corpus,
+    /// Every warning of the walk, the files, the cache and the merge, in that order.
+    pub warnings: Vec<Warning>,
+    /// Files, bytes, cache hits and stage times (its `records` are moved into `corpus`).
+    pub extraction: Extraction,
+}
+
+/// `kgx build`'s first half: walks `paths`, extracts every file (through the cache in
+/// `cache_dir` when given: unchanged files are not re-extracted, deleted ones are dropped from
+/// it) and merges the records. An empty corpus (no readable input) is the caller's to judge.
+pub fn build_corpus(
+    paths: &[PathBuf],
+    extractor: &Extractor,
+    pool: &rayon::ThreadPool,
+    cache_dir: Option<&Path>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<CorpusRun, Error> {
+    let mut warnings = Vec::new();
+    let cache = cache_dir.map(|dir| {
+        let (cache, w) = crate::cache::Cache::open(dir, &extractor.dictionary().hash, extractor.keywords());
+        warnings.extend(w);
+        cache
+    });
+    let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
+    let (entries, mut ex) = extract_paths(paths, extractor, pool, &lookup, progress);
+    warnings.append(&mut ex.warnings);
+    if let Some(mut cache) = cache {
+        for (r, hit) in ex.records.iter().zip(&ex.from_cache) {
+            if !hit {
+                cache.put(r.clone());
+            }
+        }
+        let live: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        warnings.extend(cache.finish(&live)?);
+    }
+    let mut corpus = Corpus::new();
+    for r in std::mem::take(&mut ex.records) {
+        warnings.extend(r.warnings.iter().cloned());
+        corpus.add(r)?;
+    }
+    warnings.extend(corpus.merge_warnings());
+    Ok(CorpusRun { corpus, warnings, extraction: ex })
 }
