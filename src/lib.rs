@@ -12,9 +12,11 @@
 pub mod diag;
 pub mod dict;
 pub mod document;
+pub mod export;
 pub mod frontmatter;
 pub mod graph;
 pub mod matcher;
+pub mod output;
 pub mod prose;
 pub mod record;
 pub mod text;
