@@ -39,9 +39,14 @@ struct Texts {
 
 fn corpora() -> Vec<Texts> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = [root.join("../shared"), root.join("../../shared")].into_iter().find(|p| p.is_dir());
+    let shared = [root.join("../shared"), root.join("../../shared")]
+        .into_iter()
+        .find(|p| p.is_dir());
     let mut found = Vec::new();
-    for (name, dir) in [("data", Some(root.join("data"))), ("w3er", shared.map(|s| s.join("corpus/w3er")))] {
+    for (name, dir) in [
+        ("data", Some(root.join("data"))),
+        ("w3er", shared.map(|s| s.join("corpus/w3er"))),
+    ] {
         let Some(dir) = dir.filter(|d| d.is_dir()) else {
             eprintln!("bench: corpus {name} not found, skipped");
             continue;
@@ -53,10 +58,16 @@ fn corpora() -> Vec<Texts> {
 
 fn load(name: &'static str, dir: &Path) -> Texts {
     let (entries, _) = input::walk(&[PathBuf::from(dir)]);
-    let articles: Vec<(String, String)> =
-        entries.iter().filter_map(|e| input::read(e).text.map(|t| (e.id.clone(), t))).collect();
+    let articles: Vec<(String, String)> = entries
+        .iter()
+        .filter_map(|e| input::read(e).text.map(|t| (e.id.clone(), t)))
+        .collect();
     let bytes = articles.iter().map(|(_, t)| t.len() as u64).sum();
-    Texts { name, articles, bytes }
+    Texts {
+        name,
+        articles,
+        bytes,
+    }
 }
 
 fn dictionary() -> Dictionary {
@@ -64,9 +75,14 @@ fn dictionary() -> Dictionary {
 }
 
 /// Short measurements: the machine is small and shared, and these stages take milliseconds.
-fn group<'a>(c: &'a mut Criterion, name: &str) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+fn group<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
     let mut g = c.benchmark_group(name);
-    g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
     g
 }
 
@@ -77,15 +93,26 @@ fn stages(c: &mut Criterion) {
     }
     let dict = dictionary();
     let matcher = Matcher::new(&dict);
-    let segmenter = Segmenter::new(dict.entities.iter().flat_map(|e| e.aliases.iter().map(String::as_str)));
+    let segmenter = Segmenter::new(
+        dict.entities
+            .iter()
+            .flat_map(|e| e.aliases.iter().map(String::as_str)),
+    );
     let extractor = Extractor::new(dict.clone(), true);
     let extractor_nokw = Extractor::new(dict.clone(), false);
 
     for t in &corpora {
-        let docs: Vec<document::Document> = t.articles.iter().map(|(id, text)| document::parse(id, text).0).collect();
+        let docs: Vec<document::Document> = t
+            .articles
+            .iter()
+            .map(|(id, text)| document::parse(id, text).0)
+            .collect();
         let prose: Vec<&str> = docs
             .iter()
-            .flat_map(|d| std::iter::once(d.title_prose.text.as_str()).chain(d.sections.iter().map(|s| s.prose.text.as_str())))
+            .flat_map(|d| {
+                std::iter::once(d.title_prose.text.as_str())
+                    .chain(d.sections.iter().map(|s| s.prose.text.as_str()))
+            })
             .collect();
 
         let mut g = group(c, "parse");
@@ -111,7 +138,8 @@ fn stages(c: &mut Criterion) {
         g.bench_function(BenchmarkId::from_parameter(t.name), |b| {
             b.iter(|| {
                 for d in &docs {
-                    let texts = std::iter::once(d.title_prose.text.as_str()).chain(d.sections.iter().map(|s| s.prose.text.as_str()));
+                    let texts = std::iter::once(d.title_prose.text.as_str())
+                        .chain(d.sections.iter().map(|s| s.prose.text.as_str()));
                     black_box(segmenter.terms(texts));
                 }
             })
@@ -119,12 +147,19 @@ fn stages(c: &mut Criterion) {
         g.finish();
 
         let extract_all = |ex: &Extractor| -> Vec<ArticleRecord> {
-            t.articles.iter().map(|(id, text)| ex.extract(id, text, content_hash(text.as_bytes()), Vec::new())).collect()
+            t.articles
+                .iter()
+                .map(|(id, text)| ex.extract(id, text, content_hash(text.as_bytes()), Vec::new()))
+                .collect()
         };
         let mut g = group(c, "extract");
         g.throughput(Throughput::Bytes(t.bytes));
-        g.bench_function(BenchmarkId::new("keywords", t.name), |b| b.iter(|| extract_all(&extractor)));
-        g.bench_function(BenchmarkId::new("no-keywords", t.name), |b| b.iter(|| extract_all(&extractor_nokw)));
+        g.bench_function(BenchmarkId::new("keywords", t.name), |b| {
+            b.iter(|| extract_all(&extractor))
+        });
+        g.bench_function(BenchmarkId::new("no-keywords", t.name), |b| {
+            b.iter(|| extract_all(&extractor_nokw))
+        });
         g.finish();
 
         let records = extract_all(&extractor);
@@ -138,8 +173,12 @@ fn stages(c: &mut Criterion) {
         let corpus = corpus_of(&records);
         let mut g = group(c, "merge");
         g.throughput(Throughput::Bytes(t.bytes));
-        g.bench_function(BenchmarkId::new("corpus", t.name), |b| b.iter(|| corpus_of(&records)));
-        g.bench_function(BenchmarkId::new("graph", t.name), |b| b.iter(|| build_graph(&corpus, &dict, &MergeOptions::default())));
+        g.bench_function(BenchmarkId::new("corpus", t.name), |b| {
+            b.iter(|| corpus_of(&records))
+        });
+        g.bench_function(BenchmarkId::new("graph", t.name), |b| {
+            b.iter(|| build_graph(&corpus, &dict, &MergeOptions::default()))
+        });
         g.finish();
 
         // The cache must load far faster than extraction: compare with `extract/keywords`.
@@ -155,11 +194,19 @@ fn stages(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("open+get all", t.name), |b| {
             b.iter(|| {
                 let (cache, _) = Cache::open(dir.path(), &dict.hash, true);
-                records.iter().filter(|r| cache.get(&r.id, &r.hash).is_some()).count()
+                records
+                    .iter()
+                    .filter(|r| cache.get(&r.id, &r.hash).is_some())
+                    .count()
             })
         });
         g.bench_function(BenchmarkId::new("hash all", t.name), |b| {
-            b.iter(|| t.articles.iter().map(|(_, text)| content_hash(text.as_bytes()).len()).sum::<usize>())
+            b.iter(|| {
+                t.articles
+                    .iter()
+                    .map(|(_, text)| content_hash(text.as_bytes()).len())
+                    .sum::<usize>()
+            })
         });
         g.finish();
     }

@@ -20,7 +20,11 @@ fn main() {
     while let Some(a) = args.next() {
         match a.as_str() {
             "--jobs" | "-j" => {
-                jobs = args.next().and_then(|v| v.parse().ok()).filter(|&n| n > 0).unwrap_or_else(|| usage())
+                jobs = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|&n| n > 0)
+                    .unwrap_or_else(|| usage())
             }
             "--no-hmm" => hmm = false,
             "-h" | "--help" => usage(),
@@ -32,7 +36,10 @@ fn main() {
 
     let start = Instant::now();
     let files = walk(&corpus);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("thread pool");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .expect("thread pool");
     // The dictionary is loaded once and shared, as kgx does; its load time is part of the run.
     let jieba = jieba_rs::Jieba::new();
     let (bytes, tokens) = pool.install(|| {
@@ -66,7 +73,9 @@ fn walk(root: &Path) -> Vec<PathBuf> {
     let skip = |e: &walkdir::DirEntry| {
         e.depth() > 0
             && e.file_type().is_dir()
-            && e.file_name().to_str().is_some_and(|n| n.starts_with('.') || n == "node_modules")
+            && e.file_name()
+                .to_str()
+                .is_some_and(|n| n.starts_with('.') || n == "node_modules")
     };
     walkdir::WalkDir::new(root)
         .sort_by_file_name()
@@ -74,7 +83,12 @@ fn walk(root: &Path) -> Vec<PathBuf> {
         .filter_entry(|e| !skip(e))
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
-        .filter(|e| e.path().extension().and_then(|x| x.to_str()).is_some_and(|x| x == "md" || x == "markdown"))
+        .filter(|e| {
+            e.path()
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| x == "md" || x == "markdown")
+        })
         .map(|e| e.into_path())
         .collect()
 }

@@ -59,11 +59,21 @@ impl Extractor {
     /// Builds the matcher (and, with `keywords`, the segmenter) for `dict`.
     pub fn new(dict: Dictionary, keywords: bool) -> Self {
         let loading = keywords.then(|| {
-            let aliases: Vec<String> = dict.entities.iter().flat_map(|e| e.aliases.iter().cloned()).collect();
+            let aliases: Vec<String> = dict
+                .entities
+                .iter()
+                .flat_map(|e| e.aliases.iter().cloned())
+                .collect();
             std::thread::spawn(move || Segmenter::new(aliases.iter().map(String::as_str)))
         });
         let matcher = Matcher::new(&dict);
-        Extractor { dict, matcher, keywords, segmenter: OnceLock::new(), loading: Mutex::new(loading) }
+        Extractor {
+            dict,
+            matcher,
+            keywords,
+            segmenter: OnceLock::new(),
+            loading: Mutex::new(loading),
+        }
     }
 
     /// The segmenter, once loaded (`None` without keywords).
@@ -72,12 +82,21 @@ impl Extractor {
             return None;
         }
         Some(self.segmenter.get_or_init(|| {
-            let handle = self.loading.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let handle = self
+                .loading
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
             match handle.map(JoinHandle::join) {
                 Some(Ok(segmenter)) => segmenter,
                 // The loading thread panicked or was already joined by a thread that then
                 // panicked: load here.
-                _ => Segmenter::new(self.dict.entities.iter().flat_map(|e| e.aliases.iter().map(String::as_str))),
+                _ => Segmenter::new(
+                    self.dict
+                        .entities
+                        .iter()
+                        .flat_map(|e| e.aliases.iter().map(String::as_str)),
+                ),
             }
         }))
     }
@@ -95,7 +114,13 @@ impl Extractor {
     /// Extracts the record of article `id` whose content is `text` and content hash `hash`
     /// (see [`content_hash`]); `warnings` are problems already found while reading it (they
     /// travel with the record, so a cached record reports them again).
-    pub fn extract(&self, id: &str, text: &str, hash: String, warnings: Vec<Warning>) -> ArticleRecord {
+    pub fn extract(
+        &self,
+        id: &str,
+        text: &str,
+        hash: String,
+        warnings: Vec<Warning>,
+    ) -> ArticleRecord {
         self.extract_timed(id, text, hash, warnings).0
     }
 

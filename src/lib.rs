@@ -31,25 +31,25 @@
 
 pub mod diag;
 
-pub mod input;
-pub mod frontmatter;
-pub mod prose;
 pub mod document;
+pub mod frontmatter;
+pub mod input;
+pub mod prose;
 
-pub mod text;
 pub mod dict;
 pub mod matcher;
 pub mod segment;
+pub mod text;
 
-pub mod record;
+pub mod cache;
 pub mod extract;
 pub mod merge;
 pub mod pipeline;
-pub mod cache;
+pub mod record;
 
+pub mod export;
 pub mod graph;
-// pub mod output;
-// pub mod export;
+pub mod output;
 pub mod related;
 pub mod report;
 // pub mod suggest;

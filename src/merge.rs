@@ -35,7 +35,10 @@ pub struct MergeOptions {
 
 impl Default for MergeOptions {
     fn default() -> Self {
-        MergeOptions { graph: GraphMode::Full, keywords_per_article: 8 }
+        MergeOptions {
+            graph: GraphMode::Full,
+            keywords_per_article: 8,
+        }
     }
 }
 
@@ -79,7 +82,11 @@ impl Corpus {
                 record.id, record.format
             )));
         }
-        let header = Header { format: record.format, dict: record.dict.clone(), keywords: record.keywords };
+        let header = Header {
+            format: record.format,
+            dict: record.dict.clone(),
+            keywords: record.keywords,
+        };
         match &self.header {
             None => self.header = Some(header),
             Some(h) if h.dict != header.dict => {
@@ -103,7 +110,11 @@ impl Corpus {
         match self.records.get(&record.id) {
             Some(old) if old == &record => {}
             Some(old) => {
-                let (keep, drop) = if record.hash > old.hash { (record, old.clone()) } else { (old.clone(), record) };
+                let (keep, drop) = if record.hash > old.hash {
+                    (record, old.clone())
+                } else {
+                    (old.clone(), record)
+                };
                 self.warnings.push(Warning::new(
                     keep.id.clone(),
                     None,
@@ -247,22 +258,52 @@ struct Builder {
 }
 
 impl Builder {
-    fn node(&mut self, id: String, kind: NodeKind, label: String, attrs: Vec<(&'static str, Value)>) {
-        let ix = self.graph.graph.add_node(Node { id: id.clone(), kind, label, attrs });
+    fn node(
+        &mut self,
+        id: String,
+        kind: NodeKind,
+        label: String,
+        attrs: Vec<(&'static str, Value)>,
+    ) {
+        let ix = self.graph.graph.add_node(Node {
+            id: id.clone(),
+            kind,
+            label,
+            attrs,
+        });
         self.index.insert(id, ix);
     }
 
-    fn edge(&mut self, kind: EdgeKind, from: &str, to: &str, weight: f64, attrs: Vec<(&'static str, Value)>) {
+    fn edge(
+        &mut self,
+        kind: EdgeKind,
+        from: &str,
+        to: &str,
+        weight: f64,
+        attrs: Vec<(&'static str, Value)>,
+    ) {
         let (Some(a), Some(b)) = (self.index.get(from), self.index.get(to)) else {
             return;
         };
-        self.edges.push((kind, a.index(), b.index(), Edge { kind, weight, attrs }));
+        self.edges.push((
+            kind,
+            a.index(),
+            b.index(),
+            Edge {
+                kind,
+                weight,
+                attrs,
+            },
+        ));
     }
 
     fn finish(mut self) -> KnowledgeGraph {
-        self.edges.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        self.edges
+            .sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         for (_, a, b, e) in self.edges {
-            self.graph.graph.add_edge(NodeIndex::new(a), NodeIndex::new(b), e);
+            self.graph
+                .graph
+                .add_edge(NodeIndex::new(a), NodeIndex::new(b), e);
         }
         self.graph
     }
@@ -273,8 +314,12 @@ const SOURCES: [&str; 3] = ["category", "tag", "keyword"];
 /// Builds the knowledge graph of `corpus`, whose entities are those of `dict`.
 pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> KnowledgeGraph {
     let records: Vec<&ArticleRecord> = corpus.records().collect();
-    let entity_ix: HashMap<&str, usize> =
-        dict.entities.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect();
+    let entity_ix: HashMap<&str, usize> = dict
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.as_str(), i))
+        .collect();
 
     // Entity statistics, per-article and per-section mention counts, co-occurrence.
     let mut stats: BTreeMap<usize, EntityStats> = BTreeMap::new();
@@ -286,7 +331,9 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         let mut art: Counts = BTreeMap::new();
         let mut secs: BTreeMap<u32, Counts> = BTreeMap::new();
         for m in &r.mentions {
-            let Some(&e) = entity_ix.get(m.entity.as_str()) else { continue };
+            let Some(&e) = entity_ix.get(m.entity.as_str()) else {
+                continue;
+            };
             let a = art.entry(e).or_default();
             a.0 += 1;
             a.2.insert(m.line);
@@ -344,7 +391,10 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
     // Topics.
     let mut topics: BTreeMap<String, TopicStats> = BTreeMap::new();
     for (ai, r) in records.iter().enumerate() {
-        for (si, names) in [&r.categories, &r.tags, &r.fm_keywords].into_iter().enumerate() {
+        for (si, names) in [&r.categories, &r.tags, &r.fm_keywords]
+            .into_iter()
+            .enumerate()
+        {
             for name in names {
                 let key = topic_key(name);
                 if key.is_empty() {
@@ -359,7 +409,11 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
     }
 
     let full = opts.graph == GraphMode::Full;
-    let mut b = Builder { graph: KnowledgeGraph::default(), index: HashMap::new(), edges: Vec::new() };
+    let mut b = Builder {
+        graph: KnowledgeGraph::default(),
+        index: HashMap::new(),
+        edges: Vec::new(),
+    };
 
     let keywords = if full && corpus.header().is_some_and(|h| h.keywords) {
         keywords(corpus, opts.keywords_per_article)
@@ -369,7 +423,10 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
 
     if full {
         for r in &records {
-            let mut attrs = vec![("path", Value::Str(r.id.clone())), ("title", Value::Str(r.title.clone()))];
+            let mut attrs = vec![
+                ("path", Value::Str(r.id.clone())),
+                ("title", Value::Str(r.title.clone())),
+            ];
             if let Some(d) = &r.date {
                 attrs.push(("date", Value::Str(d.clone())));
             }
@@ -380,12 +437,21 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             attrs.push(("tags", list(r.tags.iter().cloned())));
             attrs.push(("categories", list(r.categories.iter().cloned())));
             attrs.push(("words", Value::Int(r.words as i64)));
-            b.node(format!("article:{}", r.id), NodeKind::Article, r.title.clone(), attrs);
+            b.node(
+                format!("article:{}", r.id),
+                NodeKind::Article,
+                r.title.clone(),
+                attrs,
+            );
         }
         for r in &records {
             let article = format!("article:{}", r.id);
             for s in &r.sections {
-                let label = if s.heading.is_empty() { "(lead)".to_string() } else { s.heading.clone() };
+                let label = if s.heading.is_empty() {
+                    "(lead)".to_string()
+                } else {
+                    s.heading.clone()
+                };
                 b.node(
                     format!("section:{}#{}", r.id, s.order),
                     NodeKind::Section,
@@ -417,17 +483,29 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         if let Some(d) = st.and_then(|s| s.last.clone()) {
             attrs.push(("last_seen", Value::Str(d)));
         }
-        b.node(format!("entity:{}", ent.id), NodeKind::Entity, ent.label.clone(), attrs);
+        b.node(
+            format!("entity:{}", ent.id),
+            NodeKind::Entity,
+            ent.label.clone(),
+            attrs,
+        );
     }
     for (key, t) in &topics {
         // The label is the spelling most articles use; ties go to the first in sort order.
-        let label = t.spellings.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(s, _)| s.clone());
+        let label = t
+            .spellings
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .map(|(s, _)| s.clone());
         b.node(
             format!("topic:{key}"),
             NodeKind::Topic,
             label.unwrap_or_else(|| key.clone()),
             vec![
-                ("source", list(t.sources.iter().map(|&s| SOURCES[s as usize]))),
+                (
+                    "source",
+                    list(t.sources.iter().map(|&s| SOURCES[s as usize])),
+                ),
                 ("articles", Value::Int(t.articles.len() as i64)),
             ],
         );
@@ -446,18 +524,31 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                 format!("keyword:{t}"),
                 NodeKind::Keyword,
                 t.to_string(),
-                vec![("score", Value::Double(*score)), ("articles", Value::Int(*n))],
+                vec![
+                    ("score", Value::Double(*score)),
+                    ("articles", Value::Int(*n)),
+                ],
             );
         }
         let mut authors: BTreeMap<&str, i64> = BTreeMap::new();
         for r in &records {
-            let set: BTreeSet<&str> = r.authors.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
+            let set: BTreeSet<&str> = r
+                .authors
+                .iter()
+                .map(|a| a.trim())
+                .filter(|a| !a.is_empty())
+                .collect();
             for a in set {
                 *authors.entry(a).or_insert(0) += 1;
             }
         }
         for (a, n) in &authors {
-            b.node(format!("author:{a}"), NodeKind::Author, a.to_string(), vec![("articles", Value::Int(*n))]);
+            b.node(
+                format!("author:{a}"),
+                NodeKind::Author,
+                a.to_string(),
+                vec![("articles", Value::Int(*n))],
+            );
         }
 
         // Edges of articles and sections.
@@ -468,7 +559,13 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                     Some(p) => format!("section:{}#{}", r.id, p),
                     None => article.clone(),
                 };
-                b.edge(EdgeKind::HasSection, &from, &format!("section:{}#{}", r.id, s.order), 1.0, vec![]);
+                b.edge(
+                    EdgeKind::HasSection,
+                    &from,
+                    &format!("section:{}#{}", r.id, s.order),
+                    1.0,
+                    vec![],
+                );
             }
             for (&e, (count, _, lines)) in &per_article[ai] {
                 let to = format!("entity:{}", dict.entities[e].id);
@@ -501,22 +598,51 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             for name in r.categories.iter().chain(&r.tags).chain(&r.fm_keywords) {
                 let key = topic_key(name);
                 if !key.is_empty() && seen.insert(key.clone()) {
-                    b.edge(EdgeKind::InTopic, &article, &format!("topic:{key}"), 1.0, vec![]);
+                    b.edge(
+                        EdgeKind::InTopic,
+                        &article,
+                        &format!("topic:{key}"),
+                        1.0,
+                        vec![],
+                    );
                 }
             }
             for (t, score) in &keywords[ai] {
-                b.edge(EdgeKind::HasKeyword, &article, &format!("keyword:{t}"), *score, vec![]);
+                b.edge(
+                    EdgeKind::HasKeyword,
+                    &article,
+                    &format!("keyword:{t}"),
+                    *score,
+                    vec![],
+                );
             }
-            let set: BTreeSet<&str> = r.authors.iter().map(|a| a.trim()).filter(|a| !a.is_empty()).collect();
+            let set: BTreeSet<&str> = r
+                .authors
+                .iter()
+                .map(|a| a.trim())
+                .filter(|a| !a.is_empty())
+                .collect();
             for a in set {
-                b.edge(EdgeKind::WrittenBy, &article, &format!("author:{a}"), 1.0, vec![]);
+                b.edge(
+                    EdgeKind::WrittenBy,
+                    &article,
+                    &format!("author:{a}"),
+                    1.0,
+                    vec![],
+                );
             }
         }
     }
     for &e in &included {
         let from = format!("entity:{}", dict.entities[e].id);
         for br in &dict.entities[e].broader {
-            b.edge(EdgeKind::Broader, &from, &format!("entity:{br}"), 1.0, vec![]);
+            b.edge(
+                EdgeKind::Broader,
+                &from,
+                &format!("entity:{br}"),
+                1.0,
+                vec![],
+            );
         }
     }
     for ((x, y), (sections, articles)) in &cooc {

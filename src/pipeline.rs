@@ -37,7 +37,10 @@ pub struct Extraction {
 
 /// A thread pool for `jobs` threads (0: one per core).
 pub fn pool(jobs: usize) -> rayon::ThreadPool {
-    rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("a thread pool can be built")
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .expect("a thread pool can be built")
 }
 
 /// Extracts every entry. `cached` is asked first for a record of (id, content hash); `progress`
@@ -61,7 +64,14 @@ pub fn extract_entries(
                 let bytes = match std::fs::read(&entry.path) {
                     Ok(b) => b,
                     Err(e) => {
-                        return Out::Skipped(vec![Warning::new(entry.id.clone(), None, format!("cannot read: {e}"))], 0)
+                        return Out::Skipped(
+                            vec![Warning::new(
+                                entry.id.clone(),
+                                None,
+                                format!("cannot read: {e}"),
+                            )],
+                            0,
+                        )
                     }
                 };
                 let size = bytes.len() as u64;
@@ -74,7 +84,8 @@ pub fn extract_entries(
                 let read = t.elapsed();
                 let out = match loaded.text {
                     Some(text) => {
-                        let (record, mut times) = extractor.extract_timed(&entry.id, &text, hash, loaded.warnings);
+                        let (record, mut times) =
+                            extractor.extract_timed(&entry.id, &text, hash, loaded.warnings);
                         times.read = read;
                         Out::Record(record, times, size, false)
                     }
@@ -85,7 +96,10 @@ pub fn extract_entries(
             })
             .collect()
     });
-    let mut ex = Extraction { files: entries.len(), ..Extraction::default() };
+    let mut ex = Extraction {
+        files: entries.len(),
+        ..Extraction::default()
+    };
     for out in outs {
         match out {
             Out::Record(r, t, size, hit) => {
@@ -140,26 +154,32 @@ pub fn extract_stream(
     const BATCH: usize = 512;
     let mut warnings = Vec::new();
     let mut batch: Vec<(u32, String)> = Vec::with_capacity(BATCH);
-    let mut flush = |batch: &mut Vec<(u32, String)>, warnings: &mut Vec<Warning>| -> std::io::Result<()> {
+    let mut flush = |batch: &mut Vec<(u32, String)>,
+                     warnings: &mut Vec<Warning>|
+     -> std::io::Result<()> {
         let results: Vec<Result<ArticleRecord, Vec<Warning>>> = pool.install(|| {
             batch
                 .par_iter()
-                .map(|(line, text)| match serde_json::from_str::<StdinDoc>(text) {
-                    // The same decoding rules as files: an empty document is skipped.
-                    Ok(doc) => {
-                        let hash = content_hash(doc.content.as_bytes());
-                        let loaded = input::decode(&doc.path, doc.content.into_bytes());
-                        match loaded.text {
-                            Some(text) => Ok(extractor.extract(&doc.path, &text, hash, loaded.warnings)),
-                            None => Err(loaded.warnings),
+                .map(
+                    |(line, text)| match serde_json::from_str::<StdinDoc>(text) {
+                        // The same decoding rules as files: an empty document is skipped.
+                        Ok(doc) => {
+                            let hash = content_hash(doc.content.as_bytes());
+                            let loaded = input::decode(&doc.path, doc.content.into_bytes());
+                            match loaded.text {
+                                Some(text) => {
+                                    Ok(extractor.extract(&doc.path, &text, hash, loaded.warnings))
+                                }
+                                None => Err(loaded.warnings),
+                            }
                         }
-                    }
-                    Err(e) => Err(vec![Warning::new(
-                        label,
-                        Some(*line),
-                        format!("not a {{\"path\", \"content\"}} record: {e}"),
-                    )]),
-                })
+                        Err(e) => Err(vec![Warning::new(
+                            label,
+                            Some(*line),
+                            format!("not a {{\"path\", \"content\"}} record: {e}"),
+                        )]),
+                    },
+                )
                 .collect()
         });
         for r in results {
@@ -203,24 +223,38 @@ pub struct PartialHeader {
 /// Reads records and partial states (JSON lines) from `input` into `corpus`. A malformed line
 /// is a warning naming `label` and the line; a record of another format version or dictionary
 /// is an error.
-pub fn read_records(input: impl BufRead, label: &str, corpus: &mut Corpus) -> Result<Vec<Warning>, Error> {
+pub fn read_records(
+    input: impl BufRead,
+    label: &str,
+    corpus: &mut Corpus,
+) -> Result<Vec<Warning>, Error> {
     let mut warnings = Vec::new();
     let mut expected: Option<(usize, u32)> = None;
     let mut seen = 0usize;
     for (i, line) in input.lines().enumerate() {
         let n = i as u32 + 1;
-        let line = line.map_err(|e| Error::Input { path: PathBuf::from(label), source: e })?;
+        let line = line.map_err(|e| Error::Input {
+            path: PathBuf::from(label),
+            source: e,
+        })?;
         if line.trim().is_empty() {
             continue;
         }
         match serde_json::from_str::<ArticleRecord>(&line) {
             Ok(record) => {
-                corpus.add(record).map_err(|e| Error::Incompatible(format!("{label}:{n}: {e}")))?;
+                corpus
+                    .add(record)
+                    .map_err(|e| Error::Incompatible(format!("{label}:{n}: {e}")))?;
                 seen += 1;
             }
             Err(e) => {
                 let value: Option<serde_json::Value> = serde_json::from_str(&line).ok();
-                let field = |k: &str| value.as_ref().and_then(|v| v.get(k)).and_then(|v| v.as_u64());
+                let field = |k: &str| {
+                    value
+                        .as_ref()
+                        .and_then(|v| v.get(k))
+                        .and_then(|v| v.as_u64())
+                };
                 if let Some(v) = field("kgx_partial") {
                     if v != FORMAT_VERSION as u64 {
                         return Err(Error::Incompatible(format!(
@@ -228,7 +262,11 @@ pub fn read_records(input: impl BufRead, label: &str, corpus: &mut Corpus) -> Re
                         )));
                     }
                     if expected.is_some() || seen > 0 {
-                        warnings.push(Warning::new(label, Some(n), "partial state header in the middle of a file"));
+                        warnings.push(Warning::new(
+                            label,
+                            Some(n),
+                            "partial state header in the middle of a file",
+                        ));
                     }
                     expected = Some((field("records").unwrap_or(0) as usize, n));
                     continue;
@@ -257,7 +295,10 @@ pub fn read_records(input: impl BufRead, label: &str, corpus: &mut Corpus) -> Re
 }
 
 /// Writes `records` as JSON lines.
-pub fn write_records<'a>(records: impl IntoIterator<Item = &'a ArticleRecord>, out: &mut dyn Write) -> std::io::Result<()> {
+pub fn write_records<'a>(
+    records: impl IntoIterator<Item = &'a ArticleRecord>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
     for r in records {
         serde_json::to_writer(&mut *out, r)?;
         out.write_all(b"\n")?;
@@ -267,11 +308,14 @@ pub fn write_records<'a>(records: impl IntoIterator<Item = &'a ArticleRecord>, o
 
 /// Writes `corpus` as a partial state: a header line, then its records sorted by id.
 pub fn write_partial(corpus: &Corpus, out: &mut dyn Write) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, &PartialHeader {
+    serde_json::to_writer(
+        &mut *out,
+        &PartialHeader {
             kgx_partial: FORMAT_VERSION,
             records: corpus.len(),
             dict: corpus.header().map(|h| h.dict.clone()),
-        })?;
+        },
+    )?;
     out.write_all(b"\n")?;
     write_records(corpus.records(), out)
 }
@@ -299,7 +343,8 @@ pub fn build_corpus(
 ) -> Result<CorpusRun, Error> {
     let mut warnings = Vec::new();
     let cache = cache_dir.map(|dir| {
-        let (cache, w) = crate::cache::Cache::open(dir, &extractor.dictionary().hash, extractor.keywords());
+        let (cache, w) =
+            crate::cache::Cache::open(dir, &extractor.dictionary().hash, extractor.keywords());
         warnings.extend(w);
         cache
     });
@@ -321,5 +366,9 @@ pub fn build_corpus(
         corpus.add(r)?;
     }
     warnings.extend(corpus.merge_warnings());
-    Ok(CorpusRun { corpus, warnings, extraction: ex })
+    Ok(CorpusRun {
+        corpus,
+        warnings,
+        extraction: ex,
+    })
 }

@@ -25,14 +25,26 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     for e in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let e = e.unwrap();
         if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.insert(rel, std::fs::read(e.path()).unwrap());
         }
     }
     out
 }
 
-const EXPORTS: [&str; 6] = ["edges.csv", "graph.gexf", "graph.graphml", "graph.graphology.json", "graph.json", "nodes.csv"];
+const EXPORTS: [&str; 6] = [
+    "edges.csv",
+    "graph.gexf",
+    "graph.graphml",
+    "graph.graphology.json",
+    "graph.json",
+    "nodes.csv",
+];
 
 #[test]
 fn build_writes_every_export_and_a_summary() {
@@ -55,7 +67,14 @@ fn output_is_byte_identical_across_runs_and_jobs() {
     let b = tempfile::tempdir().unwrap();
     let c = tempfile::tempdir().unwrap();
     for (dir, jobs) in [(&a, "1"), (&b, "2"), (&c, "4")] {
-        kgx().arg("build").arg(data()).arg("--out").arg(dir.path()).args(["--jobs", jobs, "--quiet"]).assert().success();
+        kgx()
+            .arg("build")
+            .arg(data())
+            .arg("--out")
+            .arg(dir.path())
+            .args(["--jobs", jobs, "--quiet"])
+            .assert()
+            .success();
     }
     let fa = files(a.path());
     assert_eq!(fa.len(), 6);
@@ -80,11 +99,28 @@ fn bad_input_is_a_warning_with_file_and_line_and_the_rest_is_processed() {
     assert!(stderr.contains("binary.md"), "{stderr}");
     assert!(stderr.contains("empty.md"), "{stderr}");
     // `path:line: warning:` for the ones that have a line.
-    assert!(stderr.lines().any(|l| l.starts_with("broken-yaml.md:") && l.contains(": warning: ")), "{stderr}");
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(out.path().join("graph.json")).unwrap()).unwrap();
-    let ids: Vec<&str> = json["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
-    assert!(ids.contains(&"article:broken-yaml.md"), "an article with broken front matter is still read");
-    assert!(ids.contains(&"article:invalid-utf8.md"), "invalid UTF-8 is read lossily");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("broken-yaml.md:") && l.contains(": warning: ")),
+        "{stderr}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("graph.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"article:broken-yaml.md"),
+        "an article with broken front matter is still read"
+    );
+    assert!(
+        ids.contains(&"article:invalid-utf8.md"),
+        "invalid UTF-8 is read lossily"
+    );
     assert!(ids.contains(&"article:walmart-supply-chain.md"));
 }
 
@@ -123,7 +159,14 @@ fn an_unwritable_output_is_an_error_before_any_work() {
 #[test]
 fn no_input_and_usage_errors_have_their_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
-    kgx().arg("build").arg(dir.path()).arg("--out").arg(dir.path().join("o")).assert().code(1).stderr(predicate::str::contains("no readable Markdown"));
+    kgx()
+        .arg("build")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(dir.path().join("o"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no readable Markdown"));
     kgx().args(["build", "--no-such-flag"]).assert().code(2);
     kgx().args(["frobnicate"]).assert().code(2);
 }
@@ -143,9 +186,18 @@ fn an_invalid_dictionary_is_fatal_and_names_file_and_line() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("bad.toml:"));
-    kgx().args(["dict", "check"]).arg(&bad).assert().code(1).stderr(predicate::str::contains("bad.toml:7"));
+    kgx()
+        .args(["dict", "check"])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.toml:7"));
     for f in std::fs::read_dir(root().join("dictionaries")).unwrap() {
-        kgx().args(["dict", "check"]).arg(f.unwrap().path()).assert().success();
+        kgx()
+            .args(["dict", "check"])
+            .arg(f.unwrap().path())
+            .assert()
+            .success();
     }
 }
 
@@ -153,11 +205,32 @@ fn an_invalid_dictionary_is_fatal_and_names_file_and_line() {
 fn extract_then_merge_equals_build() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole");
-    kgx().arg("build").arg(data()).arg("--out").arg(&whole).arg("--quiet").assert().success();
+    kgx()
+        .arg("build")
+        .arg(data())
+        .arg("--out")
+        .arg(&whole)
+        .arg("--quiet")
+        .assert()
+        .success();
     let records = dir.path().join("records.jsonl");
-    kgx().arg("extract").arg(data()).arg("--out").arg(&records).arg("--quiet").assert().success();
+    kgx()
+        .arg("extract")
+        .arg(data())
+        .arg("--out")
+        .arg(&records)
+        .arg("--quiet")
+        .assert()
+        .success();
     let merged = dir.path().join("merged");
-    kgx().arg("merge").arg(&records).arg("--out").arg(&merged).arg("--quiet").assert().success();
+    kgx()
+        .arg("merge")
+        .arg(&records)
+        .arg("--out")
+        .arg(&merged)
+        .arg("--quiet")
+        .assert()
+        .success();
     assert_eq!(files(&whole), files(&merged));
 
     // Through stdin, as Spark pipes records.
@@ -168,13 +241,27 @@ fn extract_then_merge_equals_build() {
         lines += "\n";
     }
     lines += "this line is not JSON\n";
-    let out = kgx().args(["extract", "--stdin"]).write_stdin(lines).assert().success();
+    let out = kgx()
+        .args(["extract", "--stdin"])
+        .write_stdin(lines)
+        .assert()
+        .success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(stderr.contains("<stdin>:"), "a malformed line names its line: {stderr}");
+    assert!(
+        stderr.contains("<stdin>:"),
+        "a malformed line names its line: {stderr}"
+    );
     let piped = dir.path().join("piped.jsonl");
     std::fs::write(&piped, &out.get_output().stdout).unwrap();
     let merged2 = dir.path().join("merged2");
-    kgx().arg("merge").arg(&piped).arg("--out").arg(&merged2).arg("--quiet").assert().success();
+    kgx()
+        .arg("merge")
+        .arg(&piped)
+        .arg("--out")
+        .arg(&merged2)
+        .arg("--quiet")
+        .assert()
+        .success();
     assert_eq!(files(&whole), files(&merged2));
 }
 
@@ -182,7 +269,14 @@ fn extract_then_merge_equals_build() {
 fn merge_refuses_records_of_other_dictionaries() {
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().join("r.jsonl");
-    kgx().arg("extract").arg(data()).arg("--out").arg(&records).arg("--quiet").assert().success();
+    kgx()
+        .arg("extract")
+        .arg(data())
+        .arg("--out")
+        .arg(&records)
+        .arg("--quiet")
+        .assert()
+        .success();
     let extra = dir.path().join("extra.toml");
     std::fs::write(&extra, "name = \"extra\"\n\n[[entity]]\nid = \"zz-extra\"\nlabel = \"Zzyzx\"\ntype = \"Concept\"\naliases = [\"Zzyzx\"]\n").unwrap();
     kgx()
@@ -209,7 +303,10 @@ fn a_cached_rebuild_writes_what_a_clean_build_writes() {
     let cache = dir.path().join("cache");
     let run = |out: &str, cached: bool| {
         let mut c = kgx();
-        c.arg("build").arg(&corpus).arg("--out").arg(dir.path().join(out));
+        c.arg("build")
+            .arg(&corpus)
+            .arg("--out")
+            .arg(dir.path().join(out));
         if cached {
             c.arg("--cache").arg(&cache);
         }
@@ -222,8 +319,20 @@ fn a_cached_rebuild_writes_what_a_clean_build_writes() {
     let text = std::fs::read_to_string(&edited).unwrap() + "\n\nIBM 与沃尔玛继续合作。\n";
     std::fs::write(&edited, text).unwrap();
     std::fs::remove_file(corpus.join("nft-art-market.md")).unwrap();
-    std::fs::write(corpus.join("new-post.md"), "---\ntitle: New\n---\n\n# DeFi news\n\nDeFi and NFT again.\n").unwrap();
-    let cached = kgx().arg("build").arg(&corpus).arg("--out").arg(dir.path().join("b")).arg("--cache").arg(&cache).assert().success();
+    std::fs::write(
+        corpus.join("new-post.md"),
+        "---\ntitle: New\n---\n\n# DeFi news\n\nDeFi and NFT again.\n",
+    )
+    .unwrap();
+    let cached = kgx()
+        .arg("build")
+        .arg(&corpus)
+        .arg("--out")
+        .arg(dir.path().join("b"))
+        .arg("--cache")
+        .arg(&cache)
+        .assert()
+        .success();
     assert!(String::from_utf8_lossy(&cached.get_output().stderr).contains("from cache"));
     assert_eq!(files(&dir.path().join("b")), run("clean-b", false));
     // A corrupt cache is a warning and is rebuilt.
@@ -234,23 +343,52 @@ fn a_cached_rebuild_writes_what_a_clean_build_writes() {
         bytes[mid] ^= 0x20;
         std::fs::write(&p, bytes).unwrap();
     }
-    let out = kgx().arg("build").arg(&corpus).arg("--out").arg(dir.path().join("c")).arg("--cache").arg(&cache).assert().success();
+    let out = kgx()
+        .arg("build")
+        .arg(&corpus)
+        .arg("--out")
+        .arg(dir.path().join("c"))
+        .arg("--cache")
+        .arg(&cache)
+        .assert()
+        .success();
     assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("warning"));
-    assert_eq!(files(&dir.path().join("c")), files(&dir.path().join("clean-b")));
+    assert_eq!(
+        files(&dir.path().join("c")),
+        files(&dir.path().join("clean-b"))
+    );
 }
 
 #[test]
 fn related_and_report_write_their_files() {
     let dir = tempfile::tempdir().unwrap();
     let related = dir.path().join("related.json");
-    kgx().arg("related").arg(data()).args(["--top", "3", "--out"]).arg(&related).assert().success();
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&related).unwrap()).unwrap();
-    let list = json["walmart-supply-chain.md"].as_array().expect("an entry per article id");
+    kgx()
+        .arg("related")
+        .arg(data())
+        .args(["--top", "3", "--out"])
+        .arg(&related)
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&related).unwrap()).unwrap();
+    let list = json["walmart-supply-chain.md"]
+        .as_array()
+        .expect("an entry per article id");
     assert!(!list.is_empty() && list.len() <= 3);
     assert!(list[0]["shared"].as_array().is_some_and(|s| !s.is_empty()));
-    kgx().arg("report").arg(data()).arg("--out").arg(dir.path().join("r")).assert().success();
+    kgx()
+        .arg("report")
+        .arg(data())
+        .arg("--out")
+        .arg(dir.path().join("r"))
+        .assert()
+        .success();
     let html = std::fs::read_to_string(dir.path().join("r/report.html")).unwrap();
-    assert!(!html.contains("<script>alert(1)</script>"), "corpus text is escaped");
+    assert!(
+        !html.contains("<script>alert(1)</script>"),
+        "corpus text is escaped"
+    );
     assert!(dir.path().join("r/report.json").exists());
 }
 
@@ -267,17 +405,30 @@ fn a_closed_pipe_is_not_an_error() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(first.starts_with('{'));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn the_entity_projection_is_small_and_valid_json() {
     let dir = tempfile::tempdir().unwrap();
-    kgx().arg("build").arg(data()).args(["--graph", "entities", "--format", "json", "--out"]).arg(dir.path()).assert().success();
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("graph.json")).unwrap()).unwrap();
+    kgx()
+        .arg("build")
+        .arg(data())
+        .args(["--graph", "entities", "--format", "json", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("graph.json")).unwrap()).unwrap();
     for n in json["nodes"].as_array().unwrap() {
         let kind = n["kind"].as_str().unwrap();
         assert!(kind == "entity" || kind == "topic", "{kind}");

@@ -22,20 +22,37 @@ fn fixture() -> &'static Fixture {
         let dict = dict::load(&dict::default_sources()).expect("the shipped dictionaries load");
         let extractor = Extractor::new(dict.clone(), true);
         let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
-        let (_, ex) = pipeline::extract_paths(&[data], &extractor, &pipeline::pool(2), &|_, _| None, &|_| {});
+        let (_, ex) = pipeline::extract_paths(
+            &[data],
+            &extractor,
+            &pipeline::pool(2),
+            &|_, _| None,
+            &|_| {},
+        );
         assert!(ex.records.len() >= 10, "data/ holds the sample posts");
         let mut corpus = Corpus::new();
         for r in &ex.records {
             corpus.add(r.clone()).unwrap();
         }
         let whole = dump(&corpus, &dict, GraphMode::Full);
-        Fixture { dict, records: ex.records, whole }
+        Fixture {
+            dict,
+            records: ex.records,
+            whole,
+        }
     })
 }
 
 /// A canonical text of the graph: every node and edge with its attributes, in graph order.
 fn dump(corpus: &Corpus, dict: &Dictionary, mode: GraphMode) -> String {
-    let g = merge::build_graph(corpus, dict, &MergeOptions { graph: mode, ..MergeOptions::default() });
+    let g = merge::build_graph(
+        corpus,
+        dict,
+        &MergeOptions {
+            graph: mode,
+            ..MergeOptions::default()
+        },
+    );
     let mut s = String::new();
     for n in g.graph.node_weights() {
         s += &format!("{n:?}\n");
@@ -116,7 +133,10 @@ fn the_same_id_with_other_content_keeps_one_whatever_the_order() {
     let mut b = Corpus::new();
     b.add(changed).unwrap();
     b.add(f.records[0].clone()).unwrap();
-    assert_eq!(dump(&a, &f.dict, GraphMode::Full), dump(&b, &f.dict, GraphMode::Full));
+    assert_eq!(
+        dump(&a, &f.dict, GraphMode::Full),
+        dump(&b, &f.dict, GraphMode::Full)
+    );
     assert_eq!(a.merge_warnings().len(), 1);
     assert_eq!(a.merge_warnings(), b.merge_warnings());
 }
@@ -132,12 +152,18 @@ fn records_of_other_dictionaries_or_versions_are_refused() {
     assert!(err.contains("dictionaries"), "{err}");
     let mut old = f.records[1].clone();
     old.format = 999;
-    assert!(corpus.add(old).unwrap_err().to_string().contains("format 999"));
+    assert!(corpus
+        .add(old)
+        .unwrap_err()
+        .to_string()
+        .contains("format 999"));
 
     let mut line = serde_json::to_string(&f.records[1]).unwrap();
     line = line.replacen("\"format\":1", "\"format\":999", 1);
     let mut c = Corpus::new();
-    let err = pipeline::read_records(line.as_bytes(), "recs.jsonl", &mut c).unwrap_err().to_string();
+    let err = pipeline::read_records(line.as_bytes(), "recs.jsonl", &mut c)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("recs.jsonl:1") && err.contains("999"), "{err}");
 }
 
@@ -153,7 +179,10 @@ fn a_malformed_line_is_a_warning_with_file_and_line() {
     let warnings = pipeline::read_records(text.as_bytes(), "recs.jsonl", &mut c).unwrap();
     assert_eq!(c.len(), 2);
     assert_eq!(warnings.len(), 1);
-    assert_eq!((warnings[0].path.as_str(), warnings[0].line), ("recs.jsonl", Some(2)));
+    assert_eq!(
+        (warnings[0].path.as_str(), warnings[0].line),
+        ("recs.jsonl", Some(2))
+    );
 }
 
 #[test]
@@ -169,7 +198,10 @@ fn a_truncated_partial_state_is_reported() {
     let cut: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
     let mut back = Corpus::new();
     let warnings = pipeline::read_records(cut.as_bytes(), "p.state", &mut back).unwrap();
-    assert!(warnings.iter().any(|w| w.message.contains("truncated")), "{warnings:?}");
+    assert!(
+        warnings.iter().any(|w| w.message.contains("truncated")),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -179,16 +211,33 @@ fn the_entity_projection_has_only_entities_and_topics() {
     for r in &f.records {
         corpus.add(r.clone()).unwrap();
     }
-    let g = merge::build_graph(&corpus, &f.dict, &MergeOptions { graph: GraphMode::Entities, ..MergeOptions::default() });
+    let g = merge::build_graph(
+        &corpus,
+        &f.dict,
+        &MergeOptions {
+            graph: GraphMode::Entities,
+            ..MergeOptions::default()
+        },
+    );
     assert!(g.graph.node_count() > 0);
     use kgx::graph::{EdgeKind, NodeKind};
-    assert!(g.graph.node_weights().all(|n| matches!(n.kind, NodeKind::Entity | NodeKind::Topic)));
-    assert!(g.graph.edge_weights().all(|e| matches!(e.kind, EdgeKind::CoOccurs | EdgeKind::Broader)));
+    assert!(g
+        .graph
+        .node_weights()
+        .all(|n| matches!(n.kind, NodeKind::Entity | NodeKind::Topic)));
+    assert!(g
+        .graph
+        .edge_weights()
+        .all(|e| matches!(e.kind, EdgeKind::CoOccurs | EdgeKind::Broader)));
     assert!(g.graph.edge_weights().any(|e| e.kind == EdgeKind::CoOccurs));
     // The same statistics as in the full graph.
     let full = merge::build_graph(&corpus, &f.dict, &MergeOptions::default());
     for n in g.graph.node_weights() {
-        let m = full.graph.node_weights().find(|m| m.id == n.id).expect("node of the full graph");
+        let m = full
+            .graph
+            .node_weights()
+            .find(|m| m.id == n.id)
+            .expect("node of the full graph");
         assert_eq!(n, m);
     }
 }

@@ -10,13 +10,21 @@ fn seed_graph() -> Option<KnowledgeGraph> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpus/w3er/blockchain/hottest-blockchain-trends-of-2024.md");
     if !path.exists() {
-        eprintln!("SKIP: {} not found (../shared is not beside the repository)", path.display());
+        eprintln!(
+            "SKIP: {} not found (../shared is not beside the repository)",
+            path.display()
+        );
         return None;
     }
     let dict = dict::load(&dict::default_sources()).unwrap();
     let extractor = Extractor::new(dict.clone(), true);
-    let run = pipeline::build_corpus(&[path], &extractor, &pipeline::pool(1), None, &|_| {}).unwrap();
-    Some(merge::build_graph(&run.corpus, &dict, &merge::MergeOptions::default()))
+    let run =
+        pipeline::build_corpus(&[path], &extractor, &pipeline::pool(1), None, &|_| {}).unwrap();
+    Some(merge::build_graph(
+        &run.corpus,
+        &dict,
+        &merge::MergeOptions::default(),
+    ))
 }
 
 /// Entities linked by `mentions` from the section labelled `heading` or its sub-sections.
@@ -56,26 +64,62 @@ fn seed_entities_are_linked_from_their_sections() {
     let Some(g) = seed_graph() else { return };
     let has = |heading: &str, entity: &str| {
         let got = entities_under(&g, heading);
-        assert!(got.iter().any(|e| e == entity), "{entity} not under {heading}: {got:?}");
+        assert!(
+            got.iter().any(|e| e == entity),
+            "{entity} not under {heading}: {got:?}"
+        );
     };
     has("去中心化金融（DeFi）的主导地位", "entity:defi");
     has("NFT 发展：艺术革命", "entity:nft");
     has("企业区块链采用", "entity:walmart");
     has("企业区块链采用", "entity:ibm");
     has("中央银行数字货币（CBDC）", "entity:cbdc");
-    assert!(co_occur(&g, "entity:walmart", "entity:ibm"), "Walmart and IBM co-occur");
-    assert!(co_occur(&g, "entity:defi", "entity:cbdc"), "DeFi and CBDC co-occur");
+    assert!(
+        co_occur(&g, "entity:walmart", "entity:ibm"),
+        "Walmart and IBM co-occur"
+    );
+    assert!(
+        co_occur(&g, "entity:defi", "entity:cbdc"),
+        "DeFi and CBDC co-occur"
+    );
 }
 
 #[test]
 fn seed_named_things_are_all_found() {
     let Some(g) = seed_graph() else { return };
-    let found: Vec<&str> = g.graph.node_weights().filter(|n| n.kind == NodeKind::Entity).map(|n| n.id.as_str()).collect();
+    let found: Vec<&str> = g
+        .graph
+        .node_weights()
+        .filter(|n| n.kind == NodeKind::Entity)
+        .map(|n| n.id.as_str())
+        .collect();
     for id in [
-        "defi", "nft", "cbdc", "tvl", "layer-2", "ai", "opensea", "rarible", "foundation-nft", "ethereum", "pow", "pos",
-        "walmart", "ibm", "microsoft", "amazon", "azure", "jpmorgan", "hyperledger", "smart-contract", "supply-chain",
+        "defi",
+        "nft",
+        "cbdc",
+        "tvl",
+        "layer-2",
+        "ai",
+        "opensea",
+        "rarible",
+        "foundation-nft",
+        "ethereum",
+        "pow",
+        "pos",
+        "walmart",
+        "ibm",
+        "microsoft",
+        "amazon",
+        "azure",
+        "jpmorgan",
+        "hyperledger",
+        "smart-contract",
+        "supply-chain",
     ] {
         let id = format!("entity:{id}");
-        assert!(found.contains(&id.as_str()), "{id} missing; found {found:?}");
+        assert!(
+            found.contains(&id.as_str()),
+            "{id} missing; found {found:?}"
+        );
     }
 }
