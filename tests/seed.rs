@@ -114,7 +114,7 @@ fn seed_named_things_are_all_found() {
         "amazon",
         "azure",
         "jpmorgan",
-        "hyperledger",
+        "aws",
         "smart-contract",
         "supply-chain",
     ] {
