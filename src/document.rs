@@ -54,7 +54,12 @@ impl Document {
     /// Number of words in the prose: each CJK character counts as one word, each run of Latin
     /// letters or digits as one.
     pub fn words(&self) -> u64 {
-        count_words(&self.title) + self.sections.iter().map(|s| count_words(&s.prose.text)).sum::<u64>()
+        count_words(&self.title)
+            + self
+                .sections
+                .iter()
+                .map(|s| count_words(&s.prose.text))
+                .sum::<u64>()
     }
 }
 
@@ -90,7 +95,10 @@ pub fn is_cjk(c: char) -> bool {
 /// punctuation (it rewrites what authors wrote).
 pub fn markdown_options() -> pulldown_cmark::Options {
     use pulldown_cmark::Options;
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES | Options::ENABLE_TASKLISTS
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
 }
 
 /// Parses one post. `id` is its article id; `text` its whole content. Problems (broken front

@@ -17,16 +17,33 @@ fn is_xml_char(c: char) -> bool {
     !matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
-/// `s` escaped for XML text and attribute values, without characters XML 1.0 forbids.
+/// `s` escaped for an XML attribute value, without characters XML 1.0 forbids. Tab, LF and CR
+/// are written as character references: literal ones are normalised to spaces by parsers.
 pub(crate) fn escape(s: &str) -> Cow<'_, str> {
-    let needs = s
-        .chars()
-        .any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'' | '\t' | '\n' | '\r') || !is_xml_char(c));
-    if !needs {
+    escape_with(s, true)
+}
+
+/// `s` escaped for XML element text (only `&`, `<`, `>` and CR need it), without characters
+/// XML 1.0 forbids.
+pub(crate) fn escape_text(s: &str) -> Cow<'_, str> {
+    escape_with(s, false)
+}
+
+fn escape_with(s: &str, attr: bool) -> Cow<'_, str> {
+    let special = |c: char| match c {
+        '&' | '<' | '>' | '\r' => true,
+        '"' | '\'' | '\t' | '\n' => attr,
+        c => !is_xml_char(c),
+    };
+    if !s.chars().any(special) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
+        if !special(c) {
+            out.push(c);
+            continue;
+        }
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -36,8 +53,7 @@ pub(crate) fn escape(s: &str) -> Cow<'_, str> {
             '\t' => out.push_str("&#9;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            c if !is_xml_char(c) => {}
-            c => out.push(c),
+            _ => {} // forbidden in XML 1.0: dropped
         }
     }
     Cow::Owned(out)
@@ -163,7 +179,7 @@ impl Tag {
     /// Writes `<tag ...>text</tag>`, escaping the text.
     pub(crate) fn text<W: Write>(self, w: &mut Writer<W>, text: &str) -> io::Result<()> {
         w.write_event(Event::Start(self.start))?;
-        w.write_event(Event::Text(BytesText::from_escaped(escape(text))))?;
+        w.write_event(Event::Text(BytesText::from_escaped(escape_text(text))))?;
         close(w, self.name)
     }
 }
@@ -211,5 +227,9 @@ mod tests {
         assert_eq!(escape("a\u{1}b\u{FFFE}c"), "abc");
         assert_eq!(escape("a\tb\nc\rd"), "a&#9;b&#10;c&#13;d");
         assert!(matches!(escape("plain 中文"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_text("a\t\"b\"\n<c>\r\u{1}"),
+            "a\t\"b\"\n&lt;c&gt;&#13;"
+        );
     }
 }
