@@ -294,6 +294,34 @@ pub fn format_double(d: f64) -> String {
     s
 }
 
+/// Appends [`value_text`] of `value` to `out` without allocating.
+fn push_value_text(out: &mut String, value: &Value) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    match value {
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Double(d) => {
+            let start = out.len();
+            let _ = write!(out, "{d}");
+            if d.is_finite() && !out[start..].contains('.') {
+                out.push_str(".0");
+            }
+        }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Str(s) => out.push_str(s),
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(';');
+                }
+                out.push_str(item);
+            }
+        }
+    }
+}
+
 /// A value as one text cell: numbers as [`format_double`] and integers, booleans as
 /// `true`/`false`, lists `;`-joined.
 fn value_text(value: &Value) -> Cow<'_, str> {
