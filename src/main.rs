@@ -451,7 +451,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             corpus.check_dictionary(&opts.dict)?;
-            warnings.extend(corpus.records().flat_map(|r| r.warnings.iter().cloned()));
+            warnings.extend(corpus.headers().flat_map(|r| r.warnings.iter().cloned()));
             warnings.extend(corpus.merge_warnings());
             finish_warnings(&warnings, &opts)?;
             if corpus.is_empty() {
@@ -602,7 +602,7 @@ fn summary(
     if opts.quiet {
         return;
     }
-    let sections: usize = corpus.records().map(|r| r.sections.len()).sum();
+    let sections: usize = corpus.headers().map(|r| r.sections.len()).sum();
     let cached = if stats.cached > 0 {
         format!(" ({} from cache)", stats.cached)
     } else {
