@@ -3,8 +3,8 @@
 //! The block is split off here ([`split`]), never by pulldown-cmark's metadata option (which
 //! also takes a `---` block in the middle of a document): only a delimiter at byte 0 (after an
 //! optional BOM) opens front matter, so a `---` later in the body stays a thematic break.
-//! [`parse`] reads the fields kgx uses through one tolerant intermediate value ([`Flex`]-like
-//! private type) shared by the three formats, so `author: x` and `author: [x, y]`,
+//! [`parse`] reads the fields kgx uses through one tolerant intermediate value (a private
+//! `Flex` type) shared by the three formats, so `author: x` and `author: [x, y]`,
 //! `description: null`, TOML datetimes and unknown fields all just work. Broken front matter is
 //! a warning with the line in the *file* (the parser's line shifted by the opening delimiter);
 //! the article is still read.
