@@ -326,8 +326,10 @@ impl<'a> Builder<'a> {
                     return;
                 }
                 if let Some(p) = &mut self.para {
-                    if !t.trim().is_empty() {
-                        if self.strong == 0 {
+                    // Only look at the text while the answer can still change.
+                    let outside = self.strong == 0;
+                    if p.bold_only && (outside || !p.has_bold) && !t.trim().is_empty() {
+                        if outside {
                             p.bold_only = false;
                         } else {
                             p.has_bold = true;
