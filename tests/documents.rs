@@ -743,3 +743,23 @@ proptest! {
         parse_checks(&text);
     }
 }
+
+#[test]
+fn crlf_files_read_like_lf_files() {
+    let lf =
+        "---\ntitle: T\ntags:\n  - a\n---\n\n## 标题\n\n第一行\n第二行\n\n**小标题**\n\n正文\n";
+    let crlf = lf.replace('\n', "\r\n");
+    let (a, wa) = document::parse("a.md", lf);
+    let (b, wb) = document::parse("b.md", &crlf);
+    assert!(wa.is_empty() && wb.is_empty(), "{wa:?} {wb:?}");
+    assert_eq!(a.meta, b.meta);
+    let view = |d: &Document| {
+        d.sections
+            .iter()
+            .map(|s| (s.level, s.line, s.prose.text.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(view(&a), view(&b));
+    assert_eq!(a.sections[0].prose.text, "标题\n第一行 第二行");
+    check_offsets(&crlf, &b);
+}
