@@ -142,9 +142,16 @@ pub fn parse(id: &str, text: &str) -> (Document, Vec<Warning>) {
         (t.clone(), title_from_matter(text, &split, t))
     } else if let Some(i) = first_heading {
         let s = &sections[i];
-        let mut p = s.prose.clone();
-        p.text.truncate(s.heading_len);
-        p.pieces.retain(|pc| (pc.prose as usize) < s.heading_len);
+        let p = Prose {
+            text: s.prose.text[..s.heading_len].to_string(),
+            pieces: s
+                .prose
+                .pieces
+                .iter()
+                .take_while(|pc| (pc.prose as usize) < s.heading_len)
+                .copied()
+                .collect(),
+        };
         (s.heading.clone(), p)
     } else {
         (file_stem(id).to_string(), Prose::default())
