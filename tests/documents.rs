@@ -763,3 +763,38 @@ fn crlf_files_read_like_lf_files() {
     assert_eq!(a.sections[0].prose.text, "标题\n第一行 第二行");
     check_offsets(&crlf, &b);
 }
+
+/// Every post of the shared corpus (when it is there) parses, and its prose maps back into
+/// the file: the rules above hold on real text, not only on the samples written for them.
+#[test]
+fn shared_corpus_parses_with_offsets_in_the_file() {
+    let Some(shared) = [root().join("../shared"), root().join("../../shared")]
+        .into_iter()
+        .find(|d| d.exists())
+    else {
+        println!("skipped: ../shared does not exist");
+        return;
+    };
+    let (entries, mut warnings) = input::walk(&[shared.join("corpus")]);
+    assert!(!entries.is_empty());
+    let mut sections = 0;
+    for e in &entries {
+        let loaded = input::read(e);
+        warnings.extend(loaded.warnings);
+        let Some(text) = loaded.text else { continue };
+        let (doc, w) = document::parse(&e.id, &text);
+        warnings.extend(w);
+        check_offsets(&text, &doc);
+        assert!(!doc.title.is_empty(), "{}", e.id);
+        sections += doc.sections.len();
+    }
+    println!(
+        "{} posts, {sections} sections, {} warnings",
+        entries.len(),
+        warnings.len()
+    );
+    for w in &warnings {
+        assert!(!w.path.is_empty() && !w.message.is_empty());
+        println!("  {w}");
+    }
+}
