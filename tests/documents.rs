@@ -668,10 +668,34 @@ fn seed_post() {
         sub.heading_path,
         "去中心化金融（DeFi）的主导地位 > 释放 DeFi：金融交易的革命"
     );
-    // Every bold-only paragraph under a level-2 heading is one of its level-3 sub-sections.
-    for s in d.sections.iter().filter(|s| s.level == 3) {
-        assert_eq!(d.sections[s.parent.unwrap()].level, 2);
+    // Every bold-only paragraph under a level-2 heading is one of its level-3 sub-sections:
+    // read the `**…**` lines of the source between the level-2 headings as the oracle.
+    let mut expected: Vec<(String, String)> = Vec::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        if let Some(h) = line.strip_prefix("## ") {
+            current = h.trim().to_string();
+        } else if !current.is_empty()
+            && line.len() > 4
+            && line.starts_with("**")
+            && line.ends_with("**")
+        {
+            expected.push((current.clone(), line[2..line.len() - 2].to_string()));
+        }
     }
+    let got: Vec<(String, String)> = d
+        .sections
+        .iter()
+        .filter(|s| s.level == 3)
+        .map(|s| {
+            (
+                d.sections[s.parent.unwrap()].heading.clone(),
+                s.heading.clone(),
+            )
+        })
+        .collect();
+    assert!(expected.len() >= 15, "{expected:?}");
+    assert_eq!(got, expected);
     check_offsets(&text, &d);
 }
 
