@@ -69,8 +69,14 @@ pub struct Section {
 impl Document {
     /// Number of words in the prose: each CJK character counts as one word, each run of Latin
     /// letters or digits as one.
+    /// A title taken from the first heading is counted once, in its section.
     pub fn words(&self) -> u64 {
-        count_words(&self.title)
+        let title = if self.meta.title.is_some() {
+            count_words(&self.title)
+        } else {
+            0
+        };
+        title
             + self
                 .sections
                 .iter()
@@ -344,7 +350,18 @@ impl<'a> Builder<'a> {
                     }
                 }
                 let verbatim = is_verbatim(&t, self.body, &range);
-                self.push(&t, range.start + self.offset, verbatim);
+                let start = range.start + self.offset;
+                // A bare URL in text (or a link whose text is its URL) is not prose: it reads
+                // as a gap between words.
+                let mut rest = 0;
+                for (a, b) in bare_urls(&t) {
+                    let at = if verbatim { start + rest } else { start };
+                    self.push(&t[rest..a], at, verbatim);
+                    self.pending_space = true;
+                    rest = b;
+                }
+                let at = if verbatim { start + rest } else { start };
+                self.push(&t[rest..], at, verbatim);
             }
             Event::Code(code) => {
                 self.not_bold();
@@ -728,4 +745,64 @@ fn html_separates(tag: &str) -> bool {
         "style",
     ];
     BREAKING.iter().any(|b| b.eq_ignore_ascii_case(name))
+}
+
+/// Byte ranges of bare URLs in `text`: `http://`, `https://` or `www.` up to white space, a
+/// non-ASCII character or a quote or bracket that closes it; trailing punctuation is left to
+/// the prose.
+fn bare_urls(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(at) = memchr::memchr2(b'h', b'w', &b[i..]) {
+        let start = i + at;
+        let rest = &b[start..];
+        let scheme = if rest.starts_with(b"https://") {
+            8
+        } else if rest.starts_with(b"http://") {
+            7
+        } else if rest.starts_with(b"www.") && (start == 0 || !b[start - 1].is_ascii_alphanumeric())
+        {
+            4
+        } else {
+            i = start + 1;
+            continue;
+        };
+        let mut end = start + scheme;
+        while end < b.len()
+            && b[end].is_ascii()
+            && !b[end].is_ascii_whitespace()
+            && !b"<>\"'`()[]{}".contains(&b[end])
+        {
+            end += 1;
+        }
+        while end > start + scheme && b".,;:!?".contains(&b[end - 1]) {
+            end -= 1;
+        }
+        if end > start + scheme {
+            out.push((start, end));
+        }
+        i = end.max(start + 1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::bare_urls;
+
+    #[test]
+    fn bare_urls_are_found_and_end_where_prose_resumes() {
+        let t = "原文：https://blog.example.com/a-b?x=1。见 www.example.org, 或 http://x.io/p) 完";
+        let got: Vec<&str> = bare_urls(t).into_iter().map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(
+            got,
+            [
+                "https://blog.example.com/a-b?x=1",
+                "www.example.org",
+                "http://x.io/p"
+            ]
+        );
+        assert!(bare_urls("the www.  http:// hwww.x").is_empty());
+    }
 }
