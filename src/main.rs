@@ -257,7 +257,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 merge::build_graph(&corpus, &opts.dict, &opts.merge)
             });
             let written = timed(&opts, "export", || {
-                export::write(&graph, &out, &opts.formats)
+                opts.pool
+                    .install(|| export::write(&graph, &out, &opts.formats))
             })?;
             summary(
                 &opts,
@@ -458,7 +459,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Err(kgx::Error::NoInput(display_paths(&files)).into());
             }
             let graph = merge::build_graph(&corpus, &opts.dict, &opts.merge);
-            let written = export::write(&graph, &out, &opts.formats)?;
+            let written = opts
+                .pool
+                .install(|| export::write(&graph, &out, &opts.formats))?;
             summary(
                 &opts,
                 &corpus,
