@@ -17,6 +17,7 @@ pub mod graph;
 pub mod matcher;
 pub mod prose;
 pub mod record;
+pub mod suggest;
 pub mod text;
 
 pub use diag::{Error, Result, Warning};
