@@ -153,8 +153,8 @@ pub fn suggest(
         let long_forms = resolve_long_forms(group, &corpus);
         for (long, tally) in long_forms {
             let short = &group.surface;
-            let ks = known.get(short_key.as_str()).copied();
-            let kl = known.get(fold_str(&long, true).as_str()).copied();
+            let ks = known_entity(&known, matcher, short_key, &group.surface);
+            let kl = known_entity(&known, matcher, &fold_str(&long, true), &long);
             match (ks, kl) {
                 (Some(e), None) => add_alias(&mut alias_map, e, &long, short, tally),
                 (None, Some(e)) => add_alias(&mut alias_map, e, short, &long, tally),
@@ -200,7 +200,10 @@ pub fn suggest(
     rank(&mut entries, |e| &e.evidence, |e| e.label.clone());
     let mut frequent = Vec::new();
     for (key, t) in terms.by_key {
-        if known.contains_key(key.as_str()) || defined.contains(&key) {
+        if known.contains_key(key.as_str())
+            || defined.contains(&key)
+            || defined.contains(key.trim_end_matches('s'))
+        {
             continue;
         }
         let lower = terms.lowercase.get(&key).copied().unwrap_or(0);
@@ -287,6 +290,23 @@ impl Suggestions {
 fn toml_str(s: &str) -> String {
     // JSON string escapes are valid TOML basic-string escapes.
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The entity `surface` names: an exact alias (`folded` is its fold), or else what the matcher
+/// finds when it covers the whole of `surface` (`NFTs` is NFT).
+fn known_entity(
+    known: &HashMap<String, usize>,
+    matcher: &Matcher,
+    folded: &str,
+    surface: &str,
+) -> Option<usize> {
+    if let Some(&e) = known.get(folded) {
+        return Some(e);
+    }
+    match matcher.find(surface).as_slice() {
+        [m] if m.start == 0 && m.end == surface.len() => Some(m.entity as usize),
+        _ => None,
+    }
 }
 
 /// Folded alias → entity index.
@@ -453,6 +473,7 @@ const PAREN_PREFIXES: &[&str] = &[
     "即",
     "或称",
     "也称",
+    "也叫",
     "also known as",
     "aka",
     "a.k.a.",
@@ -463,9 +484,8 @@ const PAREN_PREFIXES: &[&str] = &[
 
 /// Characters that rarely occur inside a Chinese term and often just before one.
 const CJK_STOPS: &[char] = &[
-    '的', '是', '为', '了', '和', '与', '及', '或', '即', '被', '把', '将', '对', '从', '向', '称',
-    '叫', '也', '都', '就', '而', '并', '其', '这', '那', '此', '该', '个', '们', '让', '使', '给',
-    '着', '过', '吗', '呢', '吧', '啊', '在', '于', '用', '以', '由', '等', '如', '种',
+    '的', '是', '为', '了', '和', '与', '及', '或', '被', '把', '将', '也', '都', '就', '而', '这',
+    '那', '该', '们', '让', '给', '着', '吗', '呢', '吧', '啊', '个', '在', '于', '从', '向',
 ];
 
 impl Definitions {
@@ -502,11 +522,22 @@ impl Definitions {
     }
 
     fn definition(&mut self, article: &str, line: u32, before: &str, inner: &str, context: &str) {
+        let inner = inner.trim();
+        // A list or examples in parentheses (`（如 C、JavaScript、Rust）`) define nothing.
+        if ["如", "例如", "比如", "e.g.", "eg", "such as", "包括"]
+            .iter()
+            .any(|p| inner.starts_with(p))
+        {
+            return;
+        }
         let parts: Vec<&str> = inner
             .split([',', '，', ';', '；', '、'])
             .map(strip_prefixes)
             .filter(|p| !p.is_empty())
             .collect();
+        if parts.len() > 2 {
+            return;
+        }
         let before_trim = before.trim_end();
         let cjk_tail = cjk_tail(before);
         for part in &parts {
@@ -564,10 +595,10 @@ impl Definitions {
 }
 
 /// Full names for one short form, with their tallies: English ones as found; the Chinese one
-/// as the longest tail shared by at least half of the definitions, else, per definition, the
-/// longest tail that the corpus also uses on its own (its count drops by half or more when one
-/// more character is taken on the left), else the tail after the last function word (up to
-/// eight characters).
+/// as, per definition, the longest tail that the corpus also uses on its own (its count drops
+/// by half or more when one more character is taken on the left), else the longest tail
+/// shared by at least half of the definitions, else the tail after the last function word
+/// (up to eight characters).
 fn resolve_long_forms(group: &ShortGroup, corpus: &HashMap<String, u32>) -> Vec<(String, Tally)> {
     let mut out: Vec<(String, Tally)> = group
         .latin
@@ -583,6 +614,18 @@ fn resolve_long_forms(group: &ShortGroup, corpus: &HashMap<String, u32>) -> Vec<
         .iter()
         .map(|(tail, t)| (cut_at_stop(tail).chars().collect(), t))
         .collect();
+    // Where the corpus says the name begins.
+    let mut names: BTreeMap<String, Tally> = BTreeMap::new();
+    for (chars, t) in &cut {
+        if let Some(name) = name_by_corpus(chars, corpus) {
+            names.entry(name).or_default().absorb((*t).clone());
+        }
+    }
+    if let Some(best) = most_frequent(names) {
+        out.push(best);
+        return out;
+    }
+    // The tail most definitions share.
     if total >= 2 {
         for k in (2..=MAX_CJK_NAME).rev() {
             let mut counts: BTreeMap<&[char], u32> = BTreeMap::new();
@@ -607,23 +650,24 @@ fn resolve_long_forms(group: &ShortGroup, corpus: &HashMap<String, u32>) -> Vec<
             }
         }
     }
+    // The tail after the last function word, when short.
     let mut names: BTreeMap<String, Tally> = BTreeMap::new();
     for (chars, t) in &cut {
-        if let Some(name) = name_by_corpus(chars, corpus).or_else(|| {
-            (2..=8)
-                .contains(&chars.len())
-                .then(|| chars.iter().collect())
-        }) {
-            names.entry(name).or_default().absorb((*t).clone());
+        if (2..=8).contains(&chars.len()) {
+            names
+                .entry(chars.iter().collect())
+                .or_default()
+                .absorb((*t).clone());
         }
     }
-    if let Some((name, tally)) = names
+    out.extend(most_frequent(names));
+    out
+}
+
+fn most_frequent(names: BTreeMap<String, Tally>) -> Option<(String, Tally)> {
+    names
         .into_iter()
         .max_by(|a, b| a.1.occurrences.cmp(&b.1.occurrences).then(b.0.cmp(&a.0)))
-    {
-        out.push((name, tally));
-    }
-    out
 }
 
 /// Longest Chinese full names considered (characters).
