@@ -510,3 +510,126 @@ proptest! {
         }
     }
 }
+
+// ---- speed (not run by default) ----
+
+/// Reads every file under `dir`, sorted.
+fn read_corpus(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "md" || x == "markdown") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
+}
+
+/// A synthetic dictionary of `n` aliases, four per entity: half Latin pseudo-words (one to
+/// three words), half CJK strings of 2–5 characters drawn from the corpus's own characters by
+/// frequency (so they do occur, as the aliases of a real big dictionary do).
+fn synthetic_dictionary(n: usize, corpus: &[String]) -> String {
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut rand = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut cjk: Vec<char> = corpus.iter().flat_map(|t| t.chars()).filter(|&c| ('\u{4E00}'..='\u{9FFF}').contains(&c)).collect();
+    cjk.truncate(2_000_000);
+    let syllables = ["ka", "zor", "lin", "tri", "vex", "mo", "qua", "del", "run", "ix", "pel", "sta", "gon", "bu", "ren", "tal"];
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::from("name = \"synthetic\"\n");
+    let mut aliases = Vec::new();
+    while seen.len() < n {
+        let alias = if rand() % 2 == 0 {
+            let words = 1 + rand() % 3;
+            (0..words)
+                .map(|_| {
+                    let len = 2 + rand() % 3;
+                    let w: String = (0..len).map(|_| syllables[(rand() % 16) as usize]).collect();
+                    let mut c = w.chars();
+                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            let len = 2 + rand() % 4;
+            (0..len).map(|_| cjk[(rand() as usize) % cjk.len()]).collect()
+        };
+        if seen.insert(kgx::text::fold_str(&alias, true)) {
+            aliases.push(alias);
+        }
+    }
+    for (i, chunk) in aliases.chunks(4).enumerate() {
+        let list: Vec<String> = chunk.iter().map(|a| format!("{a:?}")).collect();
+        out.push_str(&format!("\n[[entity]]\nid = \"e{i}\"\nlabel = {:?}\naliases = [{}]\n", chunk[0], list.join(", ")));
+    }
+    out
+}
+
+fn mb_per_s(bytes: usize, d: std::time::Duration) -> f64 {
+    bytes as f64 / 1e6 / d.as_secs_f64()
+}
+
+/// `cargo test --release --test matching -- --ignored --nocapture speed`
+/// (corpus from `KGX_BENCH_CORPUS`, default `../shared/corpus/w3er`).
+#[test]
+#[ignore = "measures speed; run in release"]
+fn speed_on_corpus() {
+    use std::time::Instant;
+    let dir = std::env::var("KGX_BENCH_CORPUS")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/w3er").to_string());
+    let corpus = read_corpus(Path::new(&dir));
+    if corpus.is_empty() {
+        eprintln!("no corpus at {dir}; set KGX_BENCH_CORPUS");
+        return;
+    }
+    let bytes: usize = corpus.iter().map(String::len).sum();
+    let rounds = 5;
+    println!("corpus: {} files, {:.1} MB, best of {rounds}", corpus.len(), bytes as f64 / 1e6);
+    let best = |f: &dyn Fn() -> usize| {
+        (0..rounds)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .min()
+            .unwrap()
+    };
+    let d = best(&|| corpus.iter().map(|t| kgx::text::fold(t, true).text.len()).sum());
+    println!("fold:                          {:7.1} MB/s", mb_per_s(bytes, d));
+
+    let t = Instant::now();
+    let shipped = dict::load(&dict::default_sources()).unwrap();
+    let m = Matcher::new(&shipped);
+    let build = t.elapsed();
+    let aliases: usize = shipped.entities.iter().map(|e| e.aliases.len()).sum();
+    let d = best(&|| corpus.iter().map(|t| m.find(t).len()).sum());
+    let hits: usize = corpus.iter().map(|t| m.find(t).len()).sum();
+    let shipped_speed = mb_per_s(bytes, d);
+    println!("match, shipped ({aliases:>6} aliases): {shipped_speed:7.1} MB/s, {hits} matches, built in {build:.2?}");
+
+    let text = synthetic_dictionary(100_000, &corpus);
+    let t = Instant::now();
+    let big = dict::load(&[DictSource { path: "synthetic.toml".into(), text }]).unwrap();
+    let load = t.elapsed();
+    let t = Instant::now();
+    let m = Matcher::new(&big);
+    let build = t.elapsed();
+    let d = best(&|| corpus.iter().map(|t| m.find(t).len()).sum());
+    let hits: usize = corpus.iter().map(|t| m.find(t).len()).sum();
+    let big_speed = mb_per_s(bytes, d);
+    println!(
+        "match, synthetic (100000 aliases): {big_speed:7.1} MB/s, {hits} matches, loaded in {load:.2?}, matcher built in {build:.2?}"
+    );
+}
