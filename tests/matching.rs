@@ -462,6 +462,48 @@ fn text_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|v| v.concat())
 }
 
+/// The fold written the slow, obvious way: NFKC of the whole string, then per character
+/// Traditional→Simplified, simple lowercase, dropping ignorables, the hyphen rule and
+/// whitespace collapsing.
+fn reference_fold(s: &str) -> String {
+    use kgx::text::{is_dash, is_ignorable, is_latin_alnum, t2s_char};
+    use unicode_normalization::UnicodeNormalization;
+    let lower = |c: char| {
+        if c == 'ς' {
+            return 'σ';
+        }
+        let mut l = c.to_lowercase();
+        match (l.next(), l.next()) {
+            (Some(x), None) => x,
+            _ => c,
+        }
+    };
+    let chars: Vec<char> = s
+        .nfkc()
+        .filter(|&c| !is_ignorable(c))
+        .map(|c| lower(t2s_char(c)))
+        .collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let c = if is_dash(c)
+            && out.chars().next_back().is_some_and(is_latin_alnum)
+            && chars.get(i + 1).is_some_and(|&n| is_latin_alnum(n))
+        {
+            ' '
+        } else {
+            c
+        };
+        if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn folded_aliases(entity: usize) -> Vec<String> {
     DICT.entities[entity]
         .aliases
@@ -499,6 +541,11 @@ proptest! {
     }
 
     #[test]
+    fn fold_equals_whole_string_reference(text in text_strategy()) {
+        prop_assert_eq!(kgx::text::fold(&text, true).text, reference_fold(&text));
+    }
+
+    #[test]
     fn fold_map_is_monotone_and_in_bounds(text in text_strategy()) {
         let f = kgx::text::fold(&text, true);
         let mut last = 0;
@@ -518,7 +565,9 @@ fn read_corpus(dir: &Path) -> Vec<String> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -529,7 +578,10 @@ fn read_corpus(dir: &Path) -> Vec<String> {
         }
     }
     files.sort();
-    files.iter().filter_map(|p| std::fs::read_to_string(p).ok()).collect()
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
 }
 
 /// A synthetic dictionary of `n` aliases, four per entity: half Latin pseudo-words (one to
@@ -543,9 +595,16 @@ fn synthetic_dictionary(n: usize, corpus: &[String]) -> String {
         seed ^= seed << 17;
         seed
     };
-    let mut cjk: Vec<char> = corpus.iter().flat_map(|t| t.chars()).filter(|&c| ('\u{4E00}'..='\u{9FFF}').contains(&c)).collect();
+    let mut cjk: Vec<char> = corpus
+        .iter()
+        .flat_map(|t| t.chars())
+        .filter(|&c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+        .collect();
     cjk.truncate(2_000_000);
-    let syllables = ["ka", "zor", "lin", "tri", "vex", "mo", "qua", "del", "run", "ix", "pel", "sta", "gon", "bu", "ren", "tal"];
+    let syllables = [
+        "ka", "zor", "lin", "tri", "vex", "mo", "qua", "del", "run", "ix", "pel", "sta", "gon",
+        "bu", "ren", "tal",
+    ];
     let mut seen = std::collections::HashSet::new();
     let mut out = String::from("name = \"synthetic\"\n");
     let mut aliases = Vec::new();
@@ -555,15 +614,21 @@ fn synthetic_dictionary(n: usize, corpus: &[String]) -> String {
             (0..words)
                 .map(|_| {
                     let len = 2 + rand() % 3;
-                    let w: String = (0..len).map(|_| syllables[(rand() % 16) as usize]).collect();
+                    let w: String = (0..len)
+                        .map(|_| syllables[(rand() % 16) as usize])
+                        .collect();
                     let mut c = w.chars();
-                    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
                 })
                 .collect::<Vec<_>>()
                 .join(" ")
         } else {
             let len = 2 + rand() % 4;
-            (0..len).map(|_| cjk[(rand() as usize) % cjk.len()]).collect()
+            (0..len)
+                .map(|_| cjk[(rand() as usize) % cjk.len()])
+                .collect()
         };
         if seen.insert(kgx::text::fold_str(&alias, true)) {
             aliases.push(alias);
@@ -571,7 +636,11 @@ fn synthetic_dictionary(n: usize, corpus: &[String]) -> String {
     }
     for (i, chunk) in aliases.chunks(4).enumerate() {
         let list: Vec<String> = chunk.iter().map(|a| format!("{a:?}")).collect();
-        out.push_str(&format!("\n[[entity]]\nid = \"e{i}\"\nlabel = {:?}\naliases = [{}]\n", chunk[0], list.join(", ")));
+        out.push_str(&format!(
+            "\n[[entity]]\nid = \"e{i}\"\nlabel = {:?}\naliases = [{}]\n",
+            chunk[0],
+            list.join(", ")
+        ));
     }
     out
 }
@@ -581,13 +650,24 @@ fn mb_per_s(bytes: usize, d: std::time::Duration) -> f64 {
 }
 
 /// `cargo test --release --test matching -- --ignored --nocapture speed`
-/// (corpus from `KGX_BENCH_CORPUS`, default `../shared/corpus/w3er`).
+/// (corpus from `KGX_BENCH_CORPUS`, default `shared/corpus/w3er` beside the checkout).
 #[test]
 #[ignore = "measures speed; run in release"]
 fn speed_on_corpus() {
     use std::time::Instant;
-    let dir = std::env::var("KGX_BENCH_CORPUS")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpus/w3er").to_string());
+    let dir = std::env::var("KGX_BENCH_CORPUS").unwrap_or_else(|_| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let candidates = [
+            root.join("../shared/corpus/w3er"),
+            root.join("../../shared/corpus/w3er"),
+        ];
+        candidates
+            .iter()
+            .find(|p| p.is_dir())
+            .unwrap_or(&candidates[0])
+            .display()
+            .to_string()
+    });
     let corpus = read_corpus(Path::new(&dir));
     if corpus.is_empty() {
         eprintln!("no corpus at {dir}; set KGX_BENCH_CORPUS");
@@ -595,7 +675,11 @@ fn speed_on_corpus() {
     }
     let bytes: usize = corpus.iter().map(String::len).sum();
     let rounds = 5;
-    println!("corpus: {} files, {:.1} MB, best of {rounds}", corpus.len(), bytes as f64 / 1e6);
+    println!(
+        "corpus: {} files, {:.1} MB, best of {rounds}",
+        corpus.len(),
+        bytes as f64 / 1e6
+    );
     let best = |f: &dyn Fn() -> usize| {
         (0..rounds)
             .map(|_| {
@@ -606,8 +690,16 @@ fn speed_on_corpus() {
             .min()
             .unwrap()
     };
-    let d = best(&|| corpus.iter().map(|t| kgx::text::fold(t, true).text.len()).sum());
-    println!("fold:                          {:7.1} MB/s", mb_per_s(bytes, d));
+    let d = best(&|| {
+        corpus
+            .iter()
+            .map(|t| kgx::text::fold(t, true).text.len())
+            .sum()
+    });
+    println!(
+        "fold:                          {:7.1} MB/s",
+        mb_per_s(bytes, d)
+    );
 
     let t = Instant::now();
     let shipped = dict::load(&dict::default_sources()).unwrap();
@@ -621,7 +713,11 @@ fn speed_on_corpus() {
 
     let text = synthetic_dictionary(100_000, &corpus);
     let t = Instant::now();
-    let big = dict::load(&[DictSource { path: "synthetic.toml".into(), text }]).unwrap();
+    let big = dict::load(&[DictSource {
+        path: "synthetic.toml".into(),
+        text,
+    }])
+    .unwrap();
     let load = t.elapsed();
     let t = Instant::now();
     let m = Matcher::new(&big);
