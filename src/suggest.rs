@@ -775,11 +775,7 @@ fn cjk_tail(before: &str) -> Option<&str> {
 }
 
 fn cut_at_stop(tail: &str) -> &str {
-    match tail
-        .char_indices()
-        .filter(|&(_, c)| CJK_STOPS.contains(&c))
-        .last()
-    {
+    match tail.char_indices().rfind(|&(_, c)| CJK_STOPS.contains(&c)) {
         Some((i, c)) => &tail[i + c.len_utf8()..],
         None => tail,
     }

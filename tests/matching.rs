@@ -715,15 +715,11 @@ fn speed_on_corpus() {
     );
 
     let mut shipped_speed = 0.0;
-    let mut sources = vec![("shipped", dict::default_sources())];
-    for n in [2_000, 100_000] {
+    let mut sources = vec![("shipped".to_string(), dict::default_sources())];
+    for n in [2_000, 6_000, 100_000] {
         let text = synthetic_dictionary(n, &corpus);
         sources.push((
-            if n == 2_000 {
-                "synthetic 2k"
-            } else {
-                "synthetic 100k"
-            },
+            format!("synthetic {}k", n / 1000),
             vec![DictSource {
                 path: "synthetic.toml".into(),
                 text,
