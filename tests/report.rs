@@ -254,7 +254,7 @@ fn html_is_one_offline_file() {
     let page = html(&build(&sample()));
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains("<meta charset=\"utf-8\">"));
-    assert!(page.contains("\"Noto Sans CJK SC\", \"PingFang SC\", \"Microsoft YaHei\", sans-serif"));
+    assert!(page.contains("\"Noto Sans CJK SC\", \"PingFang SC\", \"Microsoft YaHei\", \"WenQuanYi Micro Hei\", sans-serif"));
     // No external resource: the only URL is the SVG namespace name, which is never fetched.
     let urls = page.matches("http://").count() + page.matches("https://").count();
     assert_eq!(urls, page.matches("http://www.w3.org/2000/svg").count());

@@ -158,10 +158,11 @@
       chart.appendChild(svg("line", { x1: L, y1: y(v), x2: W - R, y2: y(v), stroke: "#f0f2f5" }));
       chart.appendChild(svg("text", { x: L - 6, y: y(v) + 3, "text-anchor": "end" }, Math.round(v)));
     }
-    var every = Math.max(1, Math.ceil(months.length / 10));
+    var every = Math.max(1, Math.ceil(months.length / 8));
     months.forEach(function (m, i) {
       if (i % every) return;
-      chart.appendChild(svg("text", { x: x(i), y: H - 10, "text-anchor": "middle" }, m));
+      var anchor = months.length > 1 && i === 0 ? "start" : i === months.length - 1 && months.length > 1 ? "end" : "middle";
+      chart.appendChild(svg("text", { x: x(i), y: H - 10, "text-anchor": anchor }, m));
     });
     series.forEach(function (s) {
       var color = state.colors[s.id] || COLORS[0];
@@ -314,7 +315,7 @@
       ctx.lineWidth = 0.5 + 3 * e.w;
       ctx.beginPath(); ctx.moveTo(e.a.x, e.a.y); ctx.lineTo(e.b.x, e.b.y); ctx.stroke();
     });
-    ctx.font = '11px system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+    ctx.font = '11px system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif';
     ctx.textAlign = "center";
     net.nodes.forEach(function (n, i) {
       var color = state.colors[n.id] || (center && near[n.id] ? "#7aa2f7" : "#9aa4b2");
