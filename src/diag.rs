@@ -23,7 +23,11 @@ pub struct Warning {
 impl Warning {
     /// A warning about `path` (at `line`, when known).
     pub fn new(path: impl Into<String>, line: Option<u32>, message: impl Into<String>) -> Self {
-        Warning { path: path.into(), line, message: message.into() }
+        Warning {
+            path: path.into(),
+            line,
+            message: message.into(),
+        }
     }
 }
 
@@ -70,7 +74,10 @@ pub enum Error {
 }
 
 fn join_lines(ws: &[Warning]) -> String {
-    ws.iter().map(|w| format!("  {w}")).collect::<Vec<_>>().join("\n")
+    ws.iter()
+        .map(|w| format!("  {w}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Result of a fallible kgx operation.

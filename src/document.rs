@@ -6,8 +6,10 @@
 //! keeps the map back to source bytes, so a mention can always be pointed at in the file.
 
 use crate::diag::Warning;
-use crate::frontmatter::FrontMatter;
-use crate::prose::{LineIndex, Prose};
+use crate::frontmatter::{self, FrontMatter};
+use crate::prose::{LineIndex, Piece, Prose};
+use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
+use std::ops::Range;
 
 /// One article, parsed.
 #[derive(Debug, Clone, Default)]
@@ -54,7 +56,12 @@ impl Document {
     /// Number of words in the prose: each CJK character counts as one word, each run of Latin
     /// letters or digits as one.
     pub fn words(&self) -> u64 {
-        count_words(&self.title) + self.sections.iter().map(|s| count_words(&s.prose.text)).sum::<u64>()
+        count_words(&self.title)
+            + self
+                .sections
+                .iter()
+                .map(|s| count_words(&s.prose.text))
+                .sum::<u64>()
     }
 }
 
@@ -90,12 +97,445 @@ pub fn is_cjk(c: char) -> bool {
 /// punctuation (it rewrites what authors wrote).
 pub fn markdown_options() -> pulldown_cmark::Options {
     use pulldown_cmark::Options;
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES | Options::ENABLE_TASKLISTS
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
 }
 
 /// Parses one post. `id` is its article id; `text` its whole content. Problems (broken front
 /// matter, empty file) come back as warnings; a document is always produced.
+///
+/// The title's prose ([`Document::title_prose`]) points at the front matter `title` value (its
+/// line when the value is not verbatim in the file); when the title is the first heading, it
+/// is a copy of that heading's prose (the same source bytes, so counting by source position
+/// never counts a mention twice); when it is the file stem, it is empty (the stem is not in
+/// the file).
 pub fn parse(id: &str, text: &str) -> (Document, Vec<Warning>) {
-    let _ = (id, text);
-    todo!("documents stage")
+    let split = frontmatter::split(text);
+    let (meta, mut warnings) = frontmatter::parse(id, &split);
+    if text.trim_start_matches('\u{FEFF}').trim().is_empty() {
+        warnings.push(Warning::new(id, None, "empty article: no text"));
+    }
+    let lines = LineIndex::new(text);
+    let mut b = Builder::new(&lines, split.body, split.body_offset);
+    for (event, range) in Parser::new_ext(split.body, markdown_options()).into_offset_iter() {
+        b.event(event, range);
+    }
+    let (sections, first_heading) = b.finish();
+
+    let (title, title_prose) = if let Some(t) = &meta.title {
+        (t.clone(), title_from_matter(text, &split, t))
+    } else if let Some(i) = first_heading {
+        let s = &sections[i];
+        let mut p = s.prose.clone();
+        p.text.truncate(s.heading_len);
+        p.pieces.retain(|pc| (pc.prose as usize) < s.heading_len);
+        (s.heading.clone(), p)
+    } else {
+        (file_stem(id).to_string(), Prose::default())
+    };
+    let doc = Document {
+        id: id.to_string(),
+        meta,
+        title,
+        title_prose,
+        sections,
+        lines,
+    };
+    (doc, warnings)
+}
+
+/// The file name of `id` without its Markdown extension.
+fn file_stem(id: &str) -> &str {
+    let name = id.rsplit('/').next().unwrap_or(id);
+    match name.rfind('.') {
+        Some(dot) if dot > 0 => &name[..dot],
+        _ => name,
+    }
+}
+
+/// The front matter title as prose: verbatim at the value when it stands as written on the
+/// `title` line, else at the start of that line.
+fn title_from_matter(text: &str, split: &frontmatter::Split<'_>, title: &str) -> Prose {
+    let mut p = Prose::default();
+    let Some(line_start) = frontmatter::key_offset(split, "title") else {
+        p.push(title, split.matter_offset, false);
+        return p;
+    };
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    match text[line_start..line_end].find(title) {
+        Some(at) => p.push(title, line_start + at, true),
+        None => p.push(title, line_start, false),
+    }
+    p
+}
+
+/// The state of one top-level paragraph while it is read: whether everything in it so far is
+/// bold, so that at its end it can become a sub-heading.
+struct Para {
+    text_start: usize,
+    piece_start: usize,
+    source: usize,
+    bold_only: bool,
+    has_bold: bool,
+}
+
+/// One pass over the events: prose goes straight into the last section; a bold-only paragraph
+/// is cut off the end of its section's prose when it closes and becomes a section itself.
+struct Builder<'a> {
+    lines: &'a LineIndex,
+    body: &'a str,
+    offset: usize,
+    /// Index 0 is the lead section while building; dropped at the end when it has no prose.
+    sections: Vec<Section>,
+    /// The latest real (ATX/setext) heading's section.
+    current_real: Option<usize>,
+    first_heading: Option<usize>,
+    /// Collecting a top-level heading's text.
+    in_heading: bool,
+    /// Inside a code block or an autolink (whose only text is its URL): text is not prose.
+    in_code: bool,
+    /// Depth of block quotes, list items, footnote definitions: headings and bold paragraphs
+    /// inside them are prose, not sections.
+    containers: u32,
+    strong: u32,
+    para: Option<Para>,
+    /// A block ended: the next prose starts on a new line.
+    pending_break: bool,
+    /// Something that separates words (soft break, inline code, image) was skipped: the next
+    /// prose is preceded by one space.
+    pending_space: bool,
+}
+
+impl<'a> Builder<'a> {
+    fn new(lines: &'a LineIndex, body: &'a str, offset: usize) -> Self {
+        Builder {
+            lines,
+            body,
+            offset,
+            sections: vec![Section::default()],
+            current_real: None,
+            first_heading: None,
+            in_heading: false,
+            in_code: false,
+            containers: 0,
+            strong: 0,
+            para: None,
+            pending_break: false,
+            pending_space: false,
+        }
+    }
+
+    fn prose(&mut self) -> &mut Prose {
+        &mut self
+            .sections
+            .last_mut()
+            .expect("the lead section is always there")
+            .prose
+    }
+
+    /// Appends prose text at source byte `source` (file offset), after any pending separator.
+    fn push(&mut self, s: &str, source: usize, verbatim: bool) {
+        if s.is_empty() {
+            return;
+        }
+        let (brk, space) = (self.pending_break, self.pending_space);
+        self.pending_break = false;
+        self.pending_space = false;
+        let prose = self.prose();
+        if !prose.text.is_empty() {
+            if brk {
+                if !prose.text.ends_with('\n') {
+                    prose.push("\n", source, false);
+                }
+            } else if space && !prose.text.ends_with([' ', '\n']) && !s.starts_with(' ') {
+                prose.push(" ", source, false);
+            }
+        }
+        prose.push(s, source, verbatim);
+    }
+
+    fn block_boundary(&mut self) {
+        self.pending_break = true;
+        self.pending_space = false;
+    }
+
+    fn not_bold(&mut self) {
+        if self.strong == 0 {
+            if let Some(p) = &mut self.para {
+                p.bold_only = false;
+            }
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        match event {
+            Event::Text(t) => {
+                if self.in_code {
+                    return;
+                }
+                if let Some(p) = &mut self.para {
+                    if !t.trim().is_empty() {
+                        if self.strong == 0 {
+                            p.bold_only = false;
+                        } else {
+                            p.has_bold = true;
+                        }
+                    }
+                }
+                let verbatim = is_verbatim(&t, self.body, &range);
+                self.push(&t, range.start + self.offset, verbatim);
+            }
+            Event::Code(_) | Event::InlineMath(_) => {
+                self.not_bold();
+                self.pending_space = true;
+            }
+            Event::SoftBreak | Event::HardBreak => self.pending_space = true,
+            Event::InlineHtml(tag) => {
+                self.not_bold();
+                if html_separates(&tag) {
+                    self.pending_space = true;
+                }
+            }
+            Event::FootnoteReference(_) => self.not_bold(),
+            Event::Html(_) | Event::DisplayMath(_) | Event::TaskListMarker(_) => {}
+            Event::Rule => self.block_boundary(),
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(tag) => self.end(tag),
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        match tag {
+            Tag::Heading { level, .. } if self.containers == 0 => {
+                let level = level as u8;
+                let mut parent = self.current_real;
+                while let Some(i) = parent {
+                    if self.sections[i].level < level {
+                        break;
+                    }
+                    parent = self.sections[i].parent;
+                }
+                let line = self.lines.line(range.start + self.offset);
+                self.sections.push(Section {
+                    level,
+                    parent,
+                    line,
+                    ..Section::default()
+                });
+                self.in_heading = true;
+                self.pending_break = false;
+                self.pending_space = false;
+            }
+            Tag::Paragraph => {
+                self.block_boundary();
+                if self.containers == 0 {
+                    let prose = &self.sections.last().expect("lead").prose;
+                    self.para = Some(Para {
+                        text_start: prose.text.len(),
+                        piece_start: prose.pieces.len(),
+                        source: range.start + self.offset,
+                        bold_only: true,
+                        has_bold: false,
+                    });
+                }
+            }
+            Tag::CodeBlock(_) => {
+                self.in_code = true;
+                self.block_boundary();
+            }
+            Tag::BlockQuote(_) | Tag::Item | Tag::FootnoteDefinition(_) => {
+                self.containers += 1;
+                self.block_boundary();
+            }
+            Tag::Strong => self.strong += 1,
+            Tag::Link { link_type, .. } => {
+                self.not_bold();
+                if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+                    self.in_code = true;
+                }
+            }
+            Tag::Image { .. } => {
+                self.not_bold();
+                self.pending_space = true;
+            }
+            Tag::Emphasis | Tag::Strikethrough | Tag::Superscript | Tag::Subscript => {}
+            _ => self.block_boundary(),
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(_) if self.in_heading => {
+                self.in_heading = false;
+                let idx = self.sections.len() - 1;
+                let heading = self.sections[idx].prose.text.clone();
+                let path = self.path_under(self.sections[idx].parent, &heading);
+                let s = &mut self.sections[idx];
+                s.heading_len = heading.len();
+                s.heading_path = path;
+                if self.first_heading.is_none() && !heading.is_empty() {
+                    self.first_heading = Some(idx);
+                }
+                s.heading = heading;
+                self.current_real = Some(idx);
+                self.block_boundary();
+            }
+            TagEnd::Paragraph => {
+                self.block_boundary();
+                if let Some(p) = self.para.take() {
+                    if p.bold_only && p.has_bold {
+                        self.bold_heading(p);
+                    }
+                }
+            }
+            TagEnd::CodeBlock => {
+                self.in_code = false;
+                self.block_boundary();
+            }
+            TagEnd::BlockQuote(_) | TagEnd::Item | TagEnd::FootnoteDefinition => {
+                self.containers = self.containers.saturating_sub(1);
+                self.block_boundary();
+            }
+            TagEnd::Strong => self.strong = self.strong.saturating_sub(1),
+            TagEnd::Image => self.pending_space = true,
+            TagEnd::Link => {
+                // Links never hold code blocks, so this only ends an autolink.
+                self.in_code = false;
+            }
+            TagEnd::Emphasis | TagEnd::Strikethrough | TagEnd::Superscript | TagEnd::Subscript => {}
+            _ => self.block_boundary(),
+        }
+    }
+
+    /// `A > B > heading` for a section under `parent` (the lead adds nothing).
+    fn path_under(&self, parent: Option<usize>, heading: &str) -> String {
+        match parent.map(|i| &self.sections[i]) {
+            Some(p) if p.level > 0 => format!("{} > {}", p.heading_path, heading),
+            _ => heading.to_string(),
+        }
+    }
+
+    /// Turns the paragraph that just closed into a sub-heading one level below the latest real
+    /// heading (or the lead): its prose moves off the end of the current section.
+    fn bold_heading(&mut self, p: Para) {
+        let cur = self.sections.len() - 1;
+        let prose = &mut self.sections[cur].prose;
+        if p.text_start > prose.text.len() || p.piece_start > prose.pieces.len() {
+            return;
+        }
+        let mut text = prose.text.split_off(p.text_start);
+        let mut pieces = prose.pieces.split_off(p.piece_start);
+        let mut cut = p.text_start;
+        // The block separator pushed before the paragraph stays behind.
+        if text.starts_with('\n') && pieces.len() > 1 {
+            text.remove(0);
+            pieces.remove(0);
+            cut += 1;
+        }
+        for pc in &mut pieces {
+            pc.prose -= cut as u32;
+        }
+        let parent = self.current_real.unwrap_or(0);
+        let level = self.sections[parent].level + 1;
+        let heading_path = self.path_under(Some(parent), &text);
+        self.sections.push(Section {
+            level,
+            parent: Some(parent),
+            heading: text.clone(),
+            heading_path,
+            line: self.lines.line(p.source),
+            heading_len: text.len(),
+            prose: Prose { text, pieces },
+            ..Section::default()
+        });
+        self.block_boundary();
+    }
+
+    /// Drops an empty lead section and numbers the sections.
+    fn finish(mut self) -> (Vec<Section>, Option<usize>) {
+        let mut first = self.first_heading;
+        if self.sections[0].prose.is_empty() {
+            self.sections.remove(0);
+            for s in &mut self.sections {
+                s.parent = s.parent.and_then(|p| p.checked_sub(1));
+            }
+            first = first.map(|i| i - 1);
+        } else {
+            let lead = &mut self.sections[0];
+            lead.line = self.lines.line(
+                lead.prose
+                    .pieces
+                    .first()
+                    .map_or(0, |p: &Piece| p.source as usize),
+            );
+        }
+        for (i, s) in self.sections.iter_mut().enumerate() {
+            s.order = i as u32 + 1;
+        }
+        (self.sections, first)
+    }
+}
+
+/// Whether a text event is the source bytes as they stand (then offsets inside it map 1:1).
+fn is_verbatim(t: &CowStr<'_>, body: &str, range: &Range<usize>) -> bool {
+    let Some(src) = body.get(range.clone()) else {
+        return false;
+    };
+    match t {
+        CowStr::Borrowed(s) => (s.as_ptr() == src.as_ptr() && s.len() == src.len()) || *s == src,
+        other => other.as_ref() == src,
+    }
+}
+
+/// Whether an inline HTML tag separates words as a reader sees them (`<br>`, `<img>`, block
+/// tags); inline tags (`<span>`, `<b>`, `<a>`) and comments do not.
+fn html_separates(tag: &str) -> bool {
+    let name = tag.trim_start_matches('<').trim_start_matches('/');
+    let end = name
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(name.len());
+    let name = &name[..end];
+    const BREAKING: &[&str] = &[
+        "br",
+        "hr",
+        "img",
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "td",
+        "th",
+        "tr",
+        "table",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "iframe",
+        "video",
+        "audio",
+        "source",
+        "center",
+        "dd",
+        "dt",
+        "dl",
+        "details",
+        "summary",
+    ];
+    BREAKING.iter().any(|b| b.eq_ignore_ascii_case(name))
 }

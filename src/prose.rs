@@ -35,7 +35,11 @@ impl Prose {
         if s.is_empty() {
             return;
         }
-        self.pieces.push(Piece { prose: self.text.len() as u32, source: source as u32, verbatim });
+        self.pieces.push(Piece {
+            prose: self.text.len() as u32,
+            source: source as u32,
+            verbatim,
+        });
         self.text.push_str(s);
     }
 
@@ -90,7 +94,11 @@ impl LineIndex {
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| i)
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
 }
 
 #[cfg(test)]

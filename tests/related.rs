@@ -13,38 +13,84 @@ struct Builder {
 }
 
 impl Builder {
-    fn node(&mut self, id: &str, kind: NodeKind, label: &str, attrs: Vec<(&'static str, Value)>) -> NodeIndex {
+    fn node(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        label: &str,
+        attrs: Vec<(&'static str, Value)>,
+    ) -> NodeIndex {
         if let Some(&i) = self.index.get(id) {
             return i;
         }
-        let i = self.graph.graph.add_node(Node { id: id.to_string(), kind, label: label.to_string(), attrs });
+        let i = self.graph.graph.add_node(Node {
+            id: id.to_string(),
+            kind,
+            label: label.to_string(),
+            attrs,
+        });
         self.index.insert(id.to_string(), i);
         i
     }
 
     fn article(&mut self, id: &str, title: &str) -> NodeIndex {
-        let attrs = vec![("path", Value::Str(id.into())), ("title", Value::Str(title.into()))];
+        let attrs = vec![
+            ("path", Value::Str(id.into())),
+            ("title", Value::Str(title.into())),
+        ];
         self.node(&format!("article:{id}"), NodeKind::Article, title, attrs)
     }
 
     /// `article` mentions entity `entity` `count` times.
     fn mention(&mut self, article: &str, entity: &str, count: i64) {
         let a = self.article(article, &format!("Title of {article}"));
-        let e = self.node(&format!("entity:{entity}"), NodeKind::Entity, &entity.to_uppercase(), vec![]);
-        let attrs = vec![("count", Value::Int(count)), ("lines", Value::List(vec!["1".into()]))];
-        self.graph.graph.add_edge(a, e, Edge { kind: EdgeKind::Mentions, weight: count as f64, attrs });
+        let e = self.node(
+            &format!("entity:{entity}"),
+            NodeKind::Entity,
+            &entity.to_uppercase(),
+            vec![],
+        );
+        let attrs = vec![
+            ("count", Value::Int(count)),
+            ("lines", Value::List(vec!["1".into()])),
+        ];
+        self.graph.graph.add_edge(
+            a,
+            e,
+            Edge {
+                kind: EdgeKind::Mentions,
+                weight: count as f64,
+                attrs,
+            },
+        );
     }
 
     fn topic(&mut self, article: &str, topic: &str) {
         let a = self.article(article, &format!("Title of {article}"));
         let t = self.node(&format!("topic:{topic}"), NodeKind::Topic, topic, vec![]);
-        self.graph.graph.add_edge(a, t, Edge { kind: EdgeKind::InTopic, weight: 1.0, attrs: vec![] });
+        self.graph.graph.add_edge(
+            a,
+            t,
+            Edge {
+                kind: EdgeKind::InTopic,
+                weight: 1.0,
+                attrs: vec![],
+            },
+        );
     }
 
     fn keyword(&mut self, article: &str, word: &str) {
         let a = self.article(article, &format!("Title of {article}"));
         let k = self.node(&format!("keyword:{word}"), NodeKind::Keyword, word, vec![]);
-        self.graph.graph.add_edge(a, k, Edge { kind: EdgeKind::HasKeyword, weight: 0.3, attrs: vec![] });
+        self.graph.graph.add_edge(
+            a,
+            k,
+            Edge {
+                kind: EdgeKind::HasKeyword,
+                weight: 0.3,
+                attrs: vec![],
+            },
+        );
     }
 }
 
@@ -66,7 +112,11 @@ fn item_in_every_article_weighs_nothing() {
     assert_eq!(ids(&related, "a"), vec!["c"]);
     assert!(related["b"].is_empty(), "{:?}", related["b"]);
     assert!(related["d"].is_empty());
-    let shared: Vec<&str> = related["a"][0].shared.iter().map(|s| s.id.as_str()).collect();
+    let shared: Vec<&str> = related["a"][0]
+        .shared
+        .iter()
+        .map(|s| s.id.as_str())
+        .collect();
     assert_eq!(shared, vec!["entity:defi"]);
 }
 
@@ -100,8 +150,15 @@ fn long_post_does_not_dominate() {
         b.mention(&format!("filler{i}"), &format!("other{i}"), 1);
     }
     let related = recommend(&b.graph, 5);
-    assert_eq!(ids(&related, "a")[..2], ["short".to_string(), "long".to_string()]);
-    assert!(related["a"][0].score > 2.0 * related["a"][1].score, "{:?}", related["a"]);
+    assert_eq!(
+        ids(&related, "a")[..2],
+        ["short".to_string(), "long".to_string()]
+    );
+    assert!(
+        related["a"][0].score > 2.0 * related["a"][1].score,
+        "{:?}",
+        related["a"]
+    );
 }
 
 #[test]
@@ -144,14 +201,27 @@ fn shared_items_explain_the_score() {
     assert_eq!(rec.title, "Title of b");
     let shared: Vec<&str> = rec.shared.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(shared.len(), 4);
-    for id in ["entity:defi", "entity:uniswap", "topic:finance", "keyword:流动性"] {
+    for id in [
+        "entity:defi",
+        "entity:uniswap",
+        "topic:finance",
+        "keyword:流动性",
+    ] {
         assert!(shared.contains(&id), "{id} missing from {shared:?}");
     }
-    assert!(rec.shared.windows(2).all(|w| w[0].weight >= w[1].weight), "{:?}", rec.shared);
+    assert!(
+        rec.shared.windows(2).all(|w| w[0].weight >= w[1].weight),
+        "{:?}",
+        rec.shared
+    );
     let sum: f64 = rec.shared.iter().map(|s| s.weight).sum();
     assert!((sum - rec.score).abs() < 1e-3, "{sum} vs {}", rec.score);
     // The rarer entity outweighs the one in 8 articles; labels come from the nodes.
-    let uniswap = rec.shared.iter().find(|s| s.id == "entity:uniswap").unwrap();
+    let uniswap = rec
+        .shared
+        .iter()
+        .find(|s| s.id == "entity:uniswap")
+        .unwrap();
     let defi = rec.shared.iter().find(|s| s.id == "entity:defi").unwrap();
     assert!(uniswap.weight > defi.weight);
     assert_eq!(uniswap.label, "UNISWAP");
@@ -191,7 +261,10 @@ fn ties_are_broken_by_id_and_output_is_deterministic() {
     let one = build(&["q", "a", "m", "z"]);
     let two = build(&["z", "m", "a", "q"]);
     assert_eq!(ids(&one, "q"), vec!["a", "m", "z"]);
-    assert_eq!(serde_json::to_string(&one).unwrap(), serde_json::to_string(&two).unwrap());
+    assert_eq!(
+        serde_json::to_string(&one).unwrap(),
+        serde_json::to_string(&two).unwrap()
+    );
 }
 
 #[test]
@@ -248,9 +321,20 @@ fn common_items_still_count_for_pairs_found_through_rare_ones() {
     }
     b.mention("p00", "rare", 1);
     b.mention("p01", "rare", 1);
-    let weights = Weights { df_cap_min: 10, df_cap_sqrt: 0.0, ..Weights::default() };
+    let weights = Weights {
+        df_cap_min: 10,
+        df_cap_sqrt: 0.0,
+        ..Weights::default()
+    };
     let capped = recommend_with(&b.graph, 100, &weights);
-    let uncapped = recommend_with(&b.graph, 100, &Weights { df_cap_min: 1000, ..weights.clone() });
+    let uncapped = recommend_with(
+        &b.graph,
+        100,
+        &Weights {
+            df_cap_min: 1000,
+            ..weights.clone()
+        },
+    );
     assert_eq!(capped["p00"][0], uncapped["p00"][0]);
     assert_eq!(capped["p00"][0].shared.len(), 2);
     // Pairs that share only the common item are left out when capped.

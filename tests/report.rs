@@ -19,17 +19,43 @@ struct Builder {
 }
 
 impl Builder {
-    fn node(&mut self, id: &str, kind: NodeKind, label: &str, attrs: Vec<(&'static str, Value)>) -> NodeIndex {
+    fn node(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        label: &str,
+        attrs: Vec<(&'static str, Value)>,
+    ) -> NodeIndex {
         if let Some(&i) = self.index.get(id) {
             return i;
         }
-        let i = self.graph.graph.add_node(Node { id: id.to_string(), kind, label: label.to_string(), attrs });
+        let i = self.graph.graph.add_node(Node {
+            id: id.to_string(),
+            kind,
+            label: label.to_string(),
+            attrs,
+        });
         self.index.insert(id.to_string(), i);
         i
     }
 
-    fn edge(&mut self, from: NodeIndex, to: NodeIndex, kind: EdgeKind, weight: f64, attrs: Vec<(&'static str, Value)>) {
-        self.graph.graph.add_edge(from, to, Edge { kind, weight, attrs });
+    fn edge(
+        &mut self,
+        from: NodeIndex,
+        to: NodeIndex,
+        kind: EdgeKind,
+        weight: f64,
+        attrs: Vec<(&'static str, Value)>,
+    ) {
+        self.graph.graph.add_edge(
+            from,
+            to,
+            Edge {
+                kind,
+                weight,
+                attrs,
+            },
+        );
     }
 
     fn article(&mut self, id: &str, title: &str, date: &str) -> NodeIndex {
@@ -53,12 +79,20 @@ impl Builder {
         let order = *n;
         let attrs = vec![
             ("article", Value::Str(format!("article:{article}"))),
-            ("level", Value::Int(heading_path.matches(" > ").count() as i64 + 1)),
+            (
+                "level",
+                Value::Int(heading_path.matches(" > ").count() as i64 + 1),
+            ),
             ("order", Value::Int(order)),
             ("heading_path", Value::Str(heading_path.into())),
             ("line", Value::Int(order * 10)),
         ];
-        let s = self.node(&format!("section:{article}#{order}"), NodeKind::Section, heading_path, attrs);
+        let s = self.node(
+            &format!("section:{article}#{order}"),
+            NodeKind::Section,
+            heading_path,
+            attrs,
+        );
         let a = self.index[&format!("article:{article}")];
         self.edge(a, s, EdgeKind::HasSection, 1.0, vec![]);
         s
@@ -69,17 +103,35 @@ impl Builder {
         let a = self.index[&format!("article:{article}")];
         let e = self.index[&format!("entity:{entity}")];
         let total: i64 = sections.iter().map(|s| s.1).sum();
-        self.edge(a, e, EdgeKind::Mentions, total as f64, vec![("count", Value::Int(total))]);
+        self.edge(
+            a,
+            e,
+            EdgeKind::Mentions,
+            total as f64,
+            vec![("count", Value::Int(total))],
+        );
         for &(heading, count) in sections {
             let s = self.section(article, heading);
-            let attrs = vec![("count", Value::Int(count)), ("in_heading", Value::Bool(false))];
+            let attrs = vec![
+                ("count", Value::Int(count)),
+                ("in_heading", Value::Bool(false)),
+            ];
             self.edge(s, e, EdgeKind::Mentions, count as f64, attrs);
         }
     }
 
     fn co_occurs(&mut self, a: &str, b: &str, sections: f64, articles: i64) {
-        let (a, b) = (self.index[&format!("entity:{a}")], self.index[&format!("entity:{b}")]);
-        self.edge(a, b, EdgeKind::CoOccurs, sections, vec![("articles", Value::Int(articles))]);
+        let (a, b) = (
+            self.index[&format!("entity:{a}")],
+            self.index[&format!("entity:{b}")],
+        );
+        self.edge(
+            a,
+            b,
+            EdgeKind::CoOccurs,
+            sections,
+            vec![("articles", Value::Int(articles))],
+        );
     }
 
     fn topic(&mut self, article: &str, topic: &str) {
@@ -100,8 +152,16 @@ fn sample() -> KnowledgeGraph {
     b.entity("ethereum", "以太坊", "Blockchain");
     b.entity("solidity", "Solidity", "Technology");
     b.entity("unused", "Unused", "Concept");
-    b.mention("defi-101.md", "defi", &[("", 1), ("释放 DeFi > 去中心化金融", 3)]);
-    b.mention("defi-101.md", "ethereum", &[("释放 DeFi > 去中心化金融", 1)]);
+    b.mention(
+        "defi-101.md",
+        "defi",
+        &[("", 1), ("释放 DeFi > 去中心化金融", 3)],
+    );
+    b.mention(
+        "defi-101.md",
+        "ethereum",
+        &[("释放 DeFi > 去中心化金融", 1)],
+    );
     b.mention("evil.md", "defi", &[("Intro > <b>bold</b>", 2)]);
     b.mention("eth.md", "ethereum", &[("Basics", 2)]);
     b.mention("eth.md", "solidity", &[("Basics", 1)]);
@@ -115,7 +175,12 @@ fn sample() -> KnowledgeGraph {
 }
 
 fn subject<'a>(report: &'a Report, id: &str) -> &'a kgx::report::Subject {
-    report.entities.iter().chain(&report.topics).find(|s| s.id == id).unwrap_or_else(|| panic!("{id} missing"))
+    report
+        .entities
+        .iter()
+        .chain(&report.topics)
+        .find(|s| s.id == id)
+        .unwrap_or_else(|| panic!("{id} missing"))
 }
 
 #[test]
@@ -123,7 +188,10 @@ fn entity_statistics() {
     let report = build(&sample());
     let ids: Vec<&str> = report.entities.iter().map(|e| e.id.as_str()).collect();
     // Ranked by mentions; an entity nobody mentions is left out.
-    assert_eq!(ids, vec!["entity:defi", "entity:ethereum", "entity:solidity"]);
+    assert_eq!(
+        ids,
+        vec!["entity:defi", "entity:ethereum", "entity:solidity"]
+    );
     let defi = subject(&report, "entity:defi");
     assert_eq!(defi.label, "DeFi");
     assert_eq!(defi.kind, "Concept");
@@ -143,10 +211,20 @@ fn entity_statistics() {
 fn co_occurring_entities_by_weight() {
     let report = build(&sample());
     let eth = subject(&report, "entity:ethereum");
-    let partners: Vec<(&str, f64)> = eth.co_occurring.iter().map(|c| (c.id.as_str(), c.weight)).collect();
-    assert_eq!(partners, vec![("entity:solidity", 2.0), ("entity:defi", 1.0)]);
+    let partners: Vec<(&str, f64)> = eth
+        .co_occurring
+        .iter()
+        .map(|c| (c.id.as_str(), c.weight))
+        .collect();
+    assert_eq!(
+        partners,
+        vec![("entity:solidity", 2.0), ("entity:defi", 1.0)]
+    );
     assert_eq!(eth.co_occurring[1].label, "DeFi");
-    assert_eq!(report.network.nodes, vec!["entity:defi", "entity:ethereum", "entity:solidity"]);
+    assert_eq!(
+        report.network.nodes,
+        vec!["entity:defi", "entity:ethereum", "entity:solidity"]
+    );
     assert_eq!(report.network.edges, vec![(1, 2, 2.0), (0, 1, 1.0)]);
 }
 
@@ -154,14 +232,30 @@ fn co_occurring_entities_by_weight() {
 fn top_articles_and_heading_paths() {
     let report = build(&sample());
     let defi = subject(&report, "entity:defi");
-    let top: Vec<(&str, i64, Option<&str>)> =
-        defi.top_articles.iter().map(|a| (a.id.as_str(), a.count, a.date.as_deref())).collect();
-    assert_eq!(top, vec![("defi-101.md", 4, Some("2024-01-15")), ("evil.md", 2, Some("2024-03-20"))]);
+    let top: Vec<(&str, i64, Option<&str>)> = defi
+        .top_articles
+        .iter()
+        .map(|a| (a.id.as_str(), a.count, a.date.as_deref()))
+        .collect();
+    assert_eq!(
+        top,
+        vec![
+            ("defi-101.md", 4, Some("2024-01-15")),
+            ("evil.md", 2, Some("2024-03-20"))
+        ]
+    );
     assert_eq!(defi.top_articles[0].title, "释放 DeFi：金融交易的革命");
     let first = &defi.mentioned_in[0];
-    let paths: Vec<(&str, i64)> = first.sections.iter().map(|s| (s.heading_path.as_str(), s.count)).collect();
+    let paths: Vec<(&str, i64)> = first
+        .sections
+        .iter()
+        .map(|s| (s.heading_path.as_str(), s.count))
+        .collect();
     assert_eq!(paths, vec![("", 1), ("释放 DeFi > 去中心化金融", 3)]);
-    assert_eq!(defi.mentioned_in[1].sections[0].heading_path, "Intro > <b>bold</b>");
+    assert_eq!(
+        defi.mentioned_in[1].sections[0].heading_path,
+        "Intro > <b>bold</b>"
+    );
 }
 
 #[test]
@@ -193,7 +287,19 @@ fn report_json_is_deterministic() {
     assert_eq!(one, two);
     let json: serde_json::Value = serde_json::from_str(&one).unwrap();
     let defi = &json["entities"][0];
-    for key in ["id", "label", "type", "mentions", "articles", "first_seen", "last_seen", "monthly", "co_occurring", "top_articles", "mentioned_in"] {
+    for key in [
+        "id",
+        "label",
+        "type",
+        "mentions",
+        "articles",
+        "first_seen",
+        "last_seen",
+        "monthly",
+        "co_occurring",
+        "top_articles",
+        "mentioned_in",
+    ] {
         assert!(defi.get(key).is_some(), "{key} missing");
     }
 }
@@ -208,7 +314,9 @@ fn empty_graph_report() {
 
 /// The JSON data block of a page.
 fn data_block(page: &str) -> &str {
-    let start = page.find("<script type=\"application/json\" id=\"kgx-data\">").unwrap();
+    let start = page
+        .find("<script type=\"application/json\" id=\"kgx-data\">")
+        .unwrap();
     let rest = &page[start..];
     let open = rest.find('>').unwrap() + 1;
     let close = rest.find("</script>").unwrap();
@@ -230,11 +338,19 @@ fn html_escapes_corpus_text() {
     }
     // The block still reads back as the same text.
     let json: serde_json::Value = serde_json::from_str(data).unwrap();
-    let titles: Vec<&str> =
-        json["entities"][0]["mentioned_in"].as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = json["entities"][0]["mentioned_in"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
     assert!(titles.contains(&HOSTILE_TITLE));
     // The script never parses data as HTML.
-    assert!(!page.contains("innerHTML") && !page.contains("outerHTML") && !page.contains("insertAdjacentHTML"));
+    assert!(
+        !page.contains("innerHTML")
+            && !page.contains("outerHTML")
+            && !page.contains("insertAdjacentHTML")
+    );
     assert!(!page.contains("document.write"));
 }
 
@@ -246,7 +362,10 @@ fn html_escapes_line_separators() {
     b.mention("a.md", "x", &[("", 1)]);
     let page = html(&build(&b.graph));
     let data = data_block(&page);
-    assert!(data.contains("line\\u2028sep\\u2029para \\u0026 more"), "{data}");
+    assert!(
+        data.contains("line\\u2028sep\\u2029para \\u0026 more"),
+        "{data}"
+    );
 }
 
 #[test]
@@ -259,12 +378,21 @@ fn html_is_one_offline_file() {
     let urls = page.matches("http://").count() + page.matches("https://").count();
     assert_eq!(urls, page.matches("http://www.w3.org/2000/svg").count());
     let code = page.replace(data_block(&page), "");
-    for needle in ["src=", "href=", "@import", "url(", "fetch(", "XMLHttpRequest"] {
+    for needle in [
+        "src=",
+        "href=",
+        "@import",
+        "url(",
+        "fetch(",
+        "XMLHttpRequest",
+    ] {
         assert!(!code.contains(needle), "{needle} in page");
     }
     // CSS and JS are inlined, not linked.
     assert!(page.contains("<style>") && page.contains("data-kgx-ready"));
-    assert!(!page.contains("KGX_DATA") && !page.contains("/*KGX_CSS*/") && !page.contains("/*KGX_JS*/"));
+    assert!(
+        !page.contains("KGX_DATA") && !page.contains("/*KGX_CSS*/") && !page.contains("/*KGX_JS*/")
+    );
 }
 
 #[test]
@@ -279,6 +407,10 @@ fn dashboard_fixture_for_the_browser_check() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("report-fixture");
     std::fs::create_dir_all(&dir).unwrap();
     let report = build(&sample());
-    std::fs::write(dir.join("report.json"), serde_json::to_string_pretty(&report).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("report.json"),
+        serde_json::to_string_pretty(&report).unwrap(),
+    )
+    .unwrap();
     std::fs::write(dir.join("report.html"), html(&report)).unwrap();
 }

@@ -1,0 +1,231 @@
+//! Extraction: one article in, one [`ArticleRecord`] out.
+//!
+//! This is the map half of the map/reduce seam (SPEC §8): it reads nothing but the article it
+//! is given and the read-only [`Extractor`] built once per run, so the thread pool, the
+//! incremental cache and Spark all call this one function.
+
+use crate::dict::Dictionary;
+use crate::document::{self, Document};
+use crate::matcher::Matcher;
+use crate::record::{ArticleRecord, MentionRecord, SectionRecord, FORMAT_VERSION};
+use crate::segment::Segmenter;
+use crate::Warning;
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The content hash records are keyed by: blake3 of the file's bytes, hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+/// Time spent in each extraction stage (summed over threads by the caller).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    /// Reading and decoding files.
+    pub read: Duration,
+    /// Front matter and Markdown.
+    pub parse: Duration,
+    /// Entity matching.
+    pub matching: Duration,
+    /// Segmentation.
+    pub segment: Duration,
+}
+
+impl std::ops::AddAssign for StageTimes {
+    fn add_assign(&mut self, o: Self) {
+        self.read += o.read;
+        self.parse += o.parse;
+        self.matching += o.matching;
+        self.segment += o.segment;
+    }
+}
+
+/// Everything extraction needs, built once per run and shared by all threads.
+///
+/// jieba's dictionary takes tens of milliseconds to load, so with keywords on the segmenter is
+/// built on a thread of its own while the matcher is built and the first files are parsed; the
+/// first article that needs it waits for it.
+#[derive(Debug)]
+pub struct Extractor {
+    dict: Dictionary,
+    matcher: Matcher,
+    keywords: bool,
+    segmenter: OnceLock<Segmenter>,
+    loading: Mutex<Option<JoinHandle<Segmenter>>>,
+}
+
+impl Extractor {
+    /// Builds the matcher (and, with `keywords`, the segmenter) for `dict`.
+    pub fn new(dict: Dictionary, keywords: bool) -> Self {
+        let loading = keywords.then(|| {
+            let aliases: Vec<String> = dict
+                .entities
+                .iter()
+                .flat_map(|e| e.aliases.iter().cloned())
+                .collect();
+            std::thread::spawn(move || Segmenter::new(aliases.iter().map(String::as_str)))
+        });
+        let matcher = Matcher::new(&dict);
+        Extractor {
+            dict,
+            matcher,
+            keywords,
+            segmenter: OnceLock::new(),
+            loading: Mutex::new(loading),
+        }
+    }
+
+    /// The segmenter, once loaded (`None` without keywords).
+    fn segmenter(&self) -> Option<&Segmenter> {
+        if !self.keywords {
+            return None;
+        }
+        Some(self.segmenter.get_or_init(|| {
+            let handle = self
+                .loading
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            match handle.map(JoinHandle::join) {
+                Some(Ok(segmenter)) => segmenter,
+                // The loading thread panicked or was already joined by a thread that then
+                // panicked: load here.
+                _ => Segmenter::new(
+                    self.dict
+                        .entities
+                        .iter()
+                        .flat_map(|e| e.aliases.iter().map(String::as_str)),
+                ),
+            }
+        }))
+    }
+
+    /// The dictionary the extractor matches.
+    pub fn dictionary(&self) -> &Dictionary {
+        &self.dict
+    }
+
+    /// Whether terms are segmented for keywords.
+    pub fn keywords(&self) -> bool {
+        self.keywords
+    }
+
+    /// Extracts the record of article `id` whose content is `text` and content hash `hash`
+    /// (see [`content_hash`]); `warnings` are problems already found while reading it (they
+    /// travel with the record, so a cached record reports them again).
+    pub fn extract(
+        &self,
+        id: &str,
+        text: &str,
+        hash: String,
+        warnings: Vec<Warning>,
+    ) -> ArticleRecord {
+        self.extract_timed(id, text, hash, warnings).0
+    }
+
+    /// [`Extractor::extract`], also returning the time spent in each stage.
+    pub fn extract_timed(
+        &self,
+        id: &str,
+        text: &str,
+        hash: String,
+        mut warnings: Vec<Warning>,
+    ) -> (ArticleRecord, StageTimes) {
+        let mut times = StageTimes::default();
+        let t = Instant::now();
+        let (doc, parse_warnings) = document::parse(id, text);
+        times.parse = t.elapsed();
+        warnings.extend(parse_warnings);
+        let mut record = self.record_of(&doc, hash, &mut times);
+        record.warnings = warnings;
+        (record, times)
+    }
+
+    fn record_of(&self, doc: &Document, hash: String, times: &mut StageTimes) -> ArticleRecord {
+        let t = Instant::now();
+        let mut mentions = Vec::new();
+        // The title is prose of the article; when it is the first heading it is already counted
+        // in that section.
+        if doc.meta.title.is_some() {
+            let prose = &doc.title_prose;
+            for m in self.matcher.find(&prose.text) {
+                let start = prose.source_offset(m.start);
+                let end = prose.source_offset(m.end - 1) + 1;
+                mentions.push(MentionRecord {
+                    entity: self.dict.entities[m.entity as usize].id.clone(),
+                    section: None,
+                    in_heading: true,
+                    line: doc.lines.line(start),
+                    byte: start as u32,
+                    len: end.saturating_sub(start) as u32,
+                });
+            }
+        }
+        let mut sections = Vec::with_capacity(doc.sections.len());
+        for s in &doc.sections {
+            sections.push(SectionRecord {
+                order: s.order,
+                level: s.level,
+                parent: s.parent.map(|p| doc.sections[p].order),
+                heading: s.heading.clone(),
+                heading_path: s.heading_path.clone(),
+                line: s.line,
+            });
+            for m in self.matcher.find(&s.prose.text) {
+                let start = s.prose.source_offset(m.start);
+                let end = s.prose.source_offset(m.end - 1) + 1;
+                mentions.push(MentionRecord {
+                    entity: self.dict.entities[m.entity as usize].id.clone(),
+                    section: Some(s.order),
+                    in_heading: m.start < s.heading_len,
+                    line: doc.lines.line(start),
+                    byte: start as u32,
+                    len: end.saturating_sub(start) as u32,
+                });
+            }
+        }
+        times.matching = t.elapsed();
+        let t = Instant::now();
+        let terms = match self.segmenter() {
+            Some(seg) => seg.terms(
+                std::iter::once(doc.title.as_str())
+                    .filter(|_| doc.meta.title.is_some())
+                    .chain(doc.sections.iter().map(|s| s.prose.text.as_str())),
+            ),
+            None => Vec::new(),
+        };
+        times.segment = t.elapsed();
+        let meta = &doc.meta;
+        ArticleRecord {
+            format: FORMAT_VERSION,
+            dict: self.dict.hash.clone(),
+            keywords: self.keywords,
+            id: doc.id.clone(),
+            hash,
+            title: doc.title.clone(),
+            date: meta.date.clone(),
+            lastmod: meta.lastmod.clone(),
+            authors: meta.authors.clone(),
+            tags: meta.tags.clone(),
+            categories: meta.categories.clone(),
+            fm_keywords: meta.keywords.clone(),
+            words: doc.words(),
+            sections,
+            mentions,
+            terms,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extractor_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Extractor>();
+    }
+}

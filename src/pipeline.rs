@@ -1,0 +1,374 @@
+//! Drivers of the one path: files, JSON-line records on stdin, and record files to merge.
+//!
+//! Every driver calls [`Extractor::extract`] for one article at a time and hands the records to
+//! a [`Corpus`]; threads (`--jobs`), the cache and Spark differ only in where records come from.
+//! Parallel work uses a local rayon pool per run and an order-preserving collect, so output
+//! never depends on scheduling.
+
+use crate::extract::{content_hash, Extractor, StageTimes};
+use crate::input::{self, SourceEntry};
+use crate::merge::Corpus;
+use crate::record::{ArticleRecord, FORMAT_VERSION};
+use crate::{Error, Warning};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What extraction over files produced.
+#[derive(Debug, Default)]
+pub struct Extraction {
+    /// Records in article id order.
+    pub records: Vec<ArticleRecord>,
+    /// Problems of files that gave no record (unreadable, empty, binary) and of the walk.
+    pub warnings: Vec<Warning>,
+    /// Files looked at.
+    pub files: usize,
+    /// Bytes of Markdown read (or found unchanged in the cache).
+    pub bytes: u64,
+    /// Records taken from the cache instead of extracted.
+    pub cached: usize,
+    /// For each record, whether it came from the cache.
+    pub from_cache: Vec<bool>,
+    /// Time in each stage, summed over threads.
+    pub times: StageTimes,
+}
+
+/// A thread pool for `jobs` threads (0: one per core).
+pub fn pool(jobs: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .expect("a thread pool can be built")
+}
+
+/// Extracts every entry. `cached` is asked first for a record of (id, content hash); `progress`
+/// is told the bytes of each file done.
+pub fn extract_entries(
+    entries: &[SourceEntry],
+    extractor: &Extractor,
+    pool: &rayon::ThreadPool,
+    cached: &(dyn Fn(&str, &str) -> Option<ArticleRecord> + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+) -> Extraction {
+    enum Out {
+        Record(ArticleRecord, StageTimes, u64, bool),
+        Skipped(Vec<Warning>, u64),
+    }
+    let outs: Vec<Out> = pool.install(|| {
+        entries
+            .par_iter()
+            .map(|entry| {
+                let t = Instant::now();
+                let bytes = match std::fs::read(&entry.path) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        return Out::Skipped(
+                            vec![Warning::new(
+                                entry.id.clone(),
+                                None,
+                                format!("cannot read: {e}"),
+                            )],
+                            0,
+                        )
+                    }
+                };
+                let size = bytes.len() as u64;
+                let hash = content_hash(&bytes);
+                if let Some(record) = cached(&entry.id, &hash) {
+                    progress(size);
+                    return Out::Record(record, StageTimes::default(), size, true);
+                }
+                let loaded = input::decode(&entry.id, bytes);
+                let read = t.elapsed();
+                let out = match loaded.text {
+                    Some(text) => {
+                        let (record, mut times) =
+                            extractor.extract_timed(&entry.id, &text, hash, loaded.warnings);
+                        times.read = read;
+                        Out::Record(record, times, size, false)
+                    }
+                    None => Out::Skipped(loaded.warnings, size),
+                };
+                progress(size);
+                out
+            })
+            .collect()
+    });
+    let mut ex = Extraction {
+        files: entries.len(),
+        ..Extraction::default()
+    };
+    for out in outs {
+        match out {
+            Out::Record(r, t, size, hit) => {
+                ex.records.push(r);
+                ex.from_cache.push(hit);
+                ex.times += t;
+                ex.bytes += size;
+                ex.cached += hit as usize;
+            }
+            Out::Skipped(w, size) => {
+                ex.warnings.extend(w);
+                ex.bytes += size;
+            }
+        }
+    }
+    ex
+}
+
+/// Walks `paths` and extracts every Markdown file found.
+pub fn extract_paths(
+    paths: &[PathBuf],
+    extractor: &Extractor,
+    pool: &rayon::ThreadPool,
+    cached: &(dyn Fn(&str, &str) -> Option<ArticleRecord> + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+) -> (Vec<SourceEntry>, Extraction) {
+    let (entries, walk_warnings) = input::walk(paths);
+    let mut ex = extract_entries(&entries, extractor, pool, cached, progress);
+    ex.warnings.splice(0..0, walk_warnings);
+    (entries, ex)
+}
+
+/// One input record of `kgx extract --stdin`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StdinDoc {
+    /// Article id.
+    pub path: String,
+    /// The file's text.
+    pub content: String,
+}
+
+/// `kgx extract --stdin`: reads JSON lines `{"path", "content"}` from `input` and writes one
+/// record line per article to `out`, in input order, extracting batches in parallel. A line
+/// that is not such an object is a warning naming `label` and the line.
+pub fn extract_stream(
+    input: impl BufRead,
+    label: &str,
+    extractor: &Extractor,
+    pool: &rayon::ThreadPool,
+    out: &mut dyn Write,
+) -> std::io::Result<Vec<Warning>> {
+    const BATCH: usize = 512;
+    let mut warnings = Vec::new();
+    let mut batch: Vec<(u32, String)> = Vec::with_capacity(BATCH);
+    let mut flush = |batch: &mut Vec<(u32, String)>,
+                     warnings: &mut Vec<Warning>|
+     -> std::io::Result<()> {
+        let results: Vec<Result<ArticleRecord, Vec<Warning>>> = pool.install(|| {
+            batch
+                .par_iter()
+                .map(
+                    |(line, text)| match serde_json::from_str::<StdinDoc>(text) {
+                        // The same decoding rules as files: an empty document is skipped.
+                        Ok(doc) => {
+                            let hash = content_hash(doc.content.as_bytes());
+                            let loaded = input::decode(&doc.path, doc.content.into_bytes());
+                            match loaded.text {
+                                Some(text) => {
+                                    Ok(extractor.extract(&doc.path, &text, hash, loaded.warnings))
+                                }
+                                None => Err(loaded.warnings),
+                            }
+                        }
+                        Err(e) => Err(vec![Warning::new(
+                            label,
+                            Some(*line),
+                            format!("not a {{\"path\", \"content\"}} record: {e}"),
+                        )]),
+                    },
+                )
+                .collect()
+        });
+        for r in results {
+            match r {
+                Ok(record) => {
+                    serde_json::to_writer(&mut *out, &record)?;
+                    out.write_all(b"\n")?;
+                }
+                Err(w) => warnings.extend(w),
+            }
+        }
+        batch.clear();
+        Ok(())
+    };
+    for (i, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        batch.push((i as u32 + 1, line));
+        if batch.len() == BATCH {
+            flush(&mut batch, &mut warnings)?;
+        }
+    }
+    flush(&mut batch, &mut warnings)?;
+    Ok(warnings)
+}
+
+/// The first line of a partial state file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PartialHeader {
+    /// Format version of the partial state.
+    pub kgx_partial: u32,
+    /// Number of records that follow.
+    pub records: usize,
+    /// Hash of the dictionaries the records were extracted with (absent when empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dict: Option<String>,
+}
+
+/// Reads records and partial states (JSON lines) from `input` into `corpus`. A malformed line
+/// is a warning naming `label` and the line; a record of another format version or dictionary
+/// is an error.
+pub fn read_records(
+    input: impl BufRead,
+    label: &str,
+    corpus: &mut Corpus,
+) -> Result<Vec<Warning>, Error> {
+    let mut warnings = Vec::new();
+    let mut expected: Option<(usize, u32)> = None;
+    let mut seen = 0usize;
+    for (i, line) in input.lines().enumerate() {
+        let n = i as u32 + 1;
+        let line = line.map_err(|e| Error::Input {
+            path: PathBuf::from(label),
+            source: e,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<ArticleRecord>(&line) {
+            Ok(record) => {
+                corpus
+                    .add(record)
+                    .map_err(|e| Error::Incompatible(format!("{label}:{n}: {e}")))?;
+                seen += 1;
+            }
+            Err(e) => {
+                let value: Option<serde_json::Value> = serde_json::from_str(&line).ok();
+                let field = |k: &str| {
+                    value
+                        .as_ref()
+                        .and_then(|v| v.get(k))
+                        .and_then(|v| v.as_u64())
+                };
+                if let Some(v) = field("kgx_partial") {
+                    if v != FORMAT_VERSION as u64 {
+                        return Err(Error::Incompatible(format!(
+                            "{label}:{n}: partial state format {v} is not the format this kgx reads ({FORMAT_VERSION})"
+                        )));
+                    }
+                    if expected.is_some() || seen > 0 {
+                        warnings.push(Warning::new(
+                            label,
+                            Some(n),
+                            "partial state header in the middle of a file",
+                        ));
+                    }
+                    expected = Some((field("records").unwrap_or(0) as usize, n));
+                    continue;
+                }
+                match field("format") {
+                    Some(v) if v != FORMAT_VERSION as u64 => {
+                        return Err(Error::Incompatible(format!(
+                            "{label}:{n}: record format {v} is not the format this kgx reads ({FORMAT_VERSION})"
+                        )))
+                    }
+                    _ => warnings.push(Warning::new(label, Some(n), format!("malformed record, skipped: {e}"))),
+                }
+            }
+        }
+    }
+    if let Some((records, n)) = expected {
+        if records != seen {
+            warnings.push(Warning::new(
+                label,
+                Some(n),
+                format!("partial state announces {records} records but holds {seen}: truncated or corrupt"),
+            ));
+        }
+    }
+    Ok(warnings)
+}
+
+/// Writes `records` as JSON lines.
+pub fn write_records<'a>(
+    records: impl IntoIterator<Item = &'a ArticleRecord>,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    for r in records {
+        serde_json::to_writer(&mut *out, r)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Writes `corpus` as a partial state: a header line, then its records sorted by id.
+pub fn write_partial(corpus: &Corpus, out: &mut dyn Write) -> std::io::Result<()> {
+    serde_json::to_writer(
+        &mut *out,
+        &PartialHeader {
+            kgx_partial: FORMAT_VERSION,
+            records: corpus.len(),
+            dict: corpus.header().map(|h| h.dict.clone()),
+        },
+    )?;
+    out.write_all(b"\n")?;
+    write_records(corpus.records(), out)
+}
+
+/// A corpus read from files: the records merged, every warning, and what extraction did.
+#[derive(Debug)]
+pub struct CorpusRun {
+    /// The merged records.
+    pub corpus: Corpus,
+    /// Every warning of the walk, the files, the cache and the merge, in that order.
+    pub warnings: Vec<Warning>,
+    /// Files, bytes, cache hits and stage times (its `records` are moved into `corpus`).
+    pub extraction: Extraction,
+}
+
+/// `kgx build`'s first half: walks `paths`, extracts every file (through the cache in
+/// `cache_dir` when given: unchanged files are not re-extracted, deleted ones are dropped from
+/// it) and merges the records. An empty corpus (no readable input) is the caller's to judge.
+pub fn build_corpus(
+    paths: &[PathBuf],
+    extractor: &Extractor,
+    pool: &rayon::ThreadPool,
+    cache_dir: Option<&Path>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<CorpusRun, Error> {
+    let mut warnings = Vec::new();
+    let cache = cache_dir.map(|dir| {
+        let (cache, w) =
+            crate::cache::Cache::open(dir, &extractor.dictionary().hash, extractor.keywords());
+        warnings.extend(w);
+        cache
+    });
+    let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
+    let (entries, mut ex) = extract_paths(paths, extractor, pool, &lookup, progress);
+    warnings.append(&mut ex.warnings);
+    if let Some(mut cache) = cache {
+        for (r, hit) in ex.records.iter().zip(&ex.from_cache) {
+            if !hit {
+                cache.put(r.clone());
+            }
+        }
+        let live: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        warnings.extend(cache.finish(&live)?);
+    }
+    let mut corpus = Corpus::new();
+    for r in std::mem::take(&mut ex.records) {
+        warnings.extend(r.warnings.iter().cloned());
+        corpus.add(r)?;
+    }
+    warnings.extend(corpus.merge_warnings());
+    Ok(CorpusRun {
+        corpus,
+        warnings,
+        extraction: ex,
+    })
+}

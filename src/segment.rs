@@ -1,0 +1,399 @@
+//! Segmentation: jieba-rs terms for keywords.
+//!
+//! One [`Segmenter`] per run, shared read-only by every thread (`Jieba` is `Send + Sync`). It
+//! knows every CJK dictionary alias as a user word, so segmentation never cuts an entity
+//! (`区块链` stays whole), and it drops those aliases from the terms it returns: a keyword that
+//! is an entity is that entity, never a second node. Only term counts leave this module; the
+//! IDF is fitted on the corpus at the merge.
+
+use crate::document::is_cjk;
+use jieba_rs::Jieba;
+use std::collections::{BTreeMap, HashSet};
+
+/// Segments prose into countable terms.
+pub struct Segmenter {
+    jieba: Jieba,
+    /// Folded entity aliases: never terms.
+    aliases: HashSet<String>,
+}
+
+impl std::fmt::Debug for Segmenter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Segmenter")
+            .field("aliases", &self.aliases.len())
+            .finish()
+    }
+}
+
+impl Segmenter {
+    /// A segmenter with jieba's default dictionary plus `aliases` as user words.
+    pub fn new<'a>(aliases: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut jieba = Jieba::new();
+        let mut folded = HashSet::new();
+        for alias in aliases {
+            let key = term_key(alias);
+            if key.is_empty() {
+                continue;
+            }
+            if alias.chars().any(is_cjk) && !alias.chars().any(char::is_whitespace) {
+                jieba.add_word(alias, None, None);
+            }
+            folded.insert(key);
+        }
+        Segmenter {
+            jieba,
+            aliases: folded,
+        }
+    }
+
+    /// Counts the terms of `texts`, sorted by term. A term is a word of two or more CJK
+    /// characters, or a Latin word of three or more letters (lower-cased); stop words, numbers
+    /// and entity aliases are left out.
+    pub fn terms<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Vec<(String, u32)> {
+        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        for text in texts {
+            for token in self.jieba.cut(text, true) {
+                if let Some(term) = self.term(token.word) {
+                    *counts.entry(term).or_insert(0) += 1;
+                }
+            }
+        }
+        counts.into_iter().collect()
+    }
+
+    fn term(&self, word: &str) -> Option<String> {
+        let word = word.trim();
+        let mut cjk = 0usize;
+        let mut latin = 0usize;
+        let mut other = 0usize;
+        for c in word.chars() {
+            if is_cjk(c) {
+                cjk += 1;
+            } else if c.is_alphabetic() {
+                latin += 1;
+            } else if !(c.is_ascii_digit() || c == '-' || c == '.' || c == '_') {
+                other += 1;
+            }
+        }
+        let ok = other == 0
+            && ((cjk >= 2 && latin == 0 && cjk == word.chars().count())
+                || (cjk == 0
+                    && latin >= 3
+                    && word.chars().next().is_some_and(char::is_alphabetic)));
+        if !ok {
+            return None;
+        }
+        let key = term_key(word);
+        if self.aliases.contains(&key) || is_stop_word(&key) {
+            return None;
+        }
+        Some(key)
+    }
+}
+
+/// The form a term is counted under: lower-case, trimmed.
+pub fn term_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+fn is_stop_word(w: &str) -> bool {
+    STOP_WORDS.binary_search(&w).is_ok()
+}
+
+/// Function words of Chinese and English that say nothing about a post's topic. Sorted.
+static STOP_WORDS: &[&str] = &[
+    "about",
+    "above",
+    "after",
+    "again",
+    "all",
+    "also",
+    "and",
+    "any",
+    "are",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "can",
+    "could",
+    "did",
+    "does",
+    "done",
+    "down",
+    "during",
+    "each",
+    "few",
+    "for",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "how",
+    "into",
+    "it's",
+    "its",
+    "just",
+    "like",
+    "may",
+    "might",
+    "more",
+    "most",
+    "must",
+    "nor",
+    "not",
+    "now",
+    "off",
+    "once",
+    "one",
+    "only",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "over",
+    "own",
+    "same",
+    "shall",
+    "she",
+    "should",
+    "some",
+    "such",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "too",
+    "under",
+    "up",
+    "use",
+    "used",
+    "using",
+    "very",
+    "was",
+    "way",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "yours",
+    "一下",
+    "一个",
+    "一些",
+    "一样",
+    "一次",
+    "一直",
+    "一种",
+    "一般",
+    "一起",
+    "上面",
+    "下面",
+    "不仅",
+    "不会",
+    "不同",
+    "不是",
+    "不能",
+    "不要",
+    "不过",
+    "为了",
+    "为什么",
+    "主要",
+    "之一",
+    "之前",
+    "之后",
+    "也是",
+    "了解",
+    "什么",
+    "仍然",
+    "从而",
+    "他们",
+    "以上",
+    "以下",
+    "以便",
+    "以及",
+    "以后",
+    "以来",
+    "任何",
+    "任何人",
+    "但是",
+    "作为",
+    "你们",
+    "使得",
+    "使用",
+    "例如",
+    "值得",
+    "允许",
+    "先前",
+    "关于",
+    "其中",
+    "其他",
+    "其实",
+    "其次",
+    "具有",
+    "内容",
+    "出现",
+    "包含",
+    "包括",
+    "即可",
+    "只是",
+    "可以",
+    "可能",
+    "可能会",
+    "各种",
+    "同时",
+    "同样",
+    "哪些",
+    "因为",
+    "因此",
+    "在于",
+    "大家",
+    "她们",
+    "如下",
+    "如何",
+    "如图",
+    "如果",
+    "如此",
+    "它们",
+    "实现",
+    "对于",
+    "导致",
+    "将会",
+    "就是",
+    "已经",
+    "并且",
+    "开始",
+    "当然",
+    "很多",
+    "得到",
+    "必须",
+    "怎么",
+    "怎样",
+    "总之",
+    "成为",
+    "我们",
+    "或者",
+    "所以",
+    "所有",
+    "所示",
+    "提供",
+    "方式",
+    "方面",
+    "时候",
+    "是否",
+    "更多",
+    "最后",
+    "有些",
+    "本文",
+    "来说",
+    "根据",
+    "此外",
+    "每个",
+    "比如",
+    "没有",
+    "然后",
+    "然而",
+    "特别",
+    "现在",
+    "甚至",
+    "由于",
+    "目前",
+    "看到",
+    "知道",
+    "等等",
+    "而且",
+    "而是",
+    "能够",
+    "自己",
+    "虽然",
+    "许多",
+    "设置",
+    "越来越",
+    "还是",
+    "还有",
+    "这个",
+    "这些",
+    "这是",
+    "这样",
+    "这种",
+    "这里",
+    "进行",
+    "通过",
+    "那么",
+    "那些",
+    "里面",
+    "随着",
+    "需要",
+    "非常",
+    "首先",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted() {
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted, STOP_WORDS);
+    }
+
+    #[test]
+    fn aliases_are_whole_words_and_never_terms() {
+        let plain = Segmenter::new([]);
+        let taught = Segmenter::new(["不可替代代币"]);
+        let text = "不可替代代币正在改变数字艺术市场，数字艺术家很高兴";
+        let plain_terms = plain.terms([text]);
+        assert!(!plain_terms.iter().any(|(t, _)| t == "不可替代代币"));
+        let terms = taught.terms([text]);
+        assert!(!terms.iter().any(|(t, _)| t.contains("代币")), "{terms:?}");
+        assert!(
+            terms.iter().any(|(t, n)| t == "数字" && *n == 2)
+                || terms.iter().any(|(t, _)| t == "数字艺术"),
+            "{terms:?}"
+        );
+    }
+
+    #[test]
+    fn numbers_stop_words_and_short_latin_are_dropped() {
+        let s = Segmenter::new([]);
+        let terms = s.terms(["The 2024 roadmap and the API of Rust 我们 可以 123"]);
+        let words: Vec<&str> = terms.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(words, vec!["api", "roadmap", "rust"]);
+    }
+
+    #[test]
+    fn segmenter_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Segmenter>();
+    }
+}

@@ -1,0 +1,243 @@
+//! The seam of SPEC §8: records merged in any order or grouping give the same graph as a whole
+//! build, through partial states serialised and read back.
+
+use kgx::dict::{self, Dictionary};
+use kgx::extract::Extractor;
+use kgx::merge::{self, Corpus, GraphMode, MergeOptions};
+use kgx::pipeline;
+use kgx::record::ArticleRecord;
+use proptest::prelude::*;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+struct Fixture {
+    dict: Dictionary,
+    records: Vec<ArticleRecord>,
+    whole: String,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let dict = dict::load(&dict::default_sources()).expect("the shipped dictionaries load");
+        let extractor = Extractor::new(dict.clone(), true);
+        let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+        let (_, ex) = pipeline::extract_paths(
+            &[data],
+            &extractor,
+            &pipeline::pool(2),
+            &|_, _| None,
+            &|_| {},
+        );
+        assert!(ex.records.len() >= 10, "data/ holds the sample posts");
+        let mut corpus = Corpus::new();
+        for r in &ex.records {
+            corpus.add(r.clone()).unwrap();
+        }
+        let whole = dump(&corpus, &dict, GraphMode::Full);
+        Fixture {
+            dict,
+            records: ex.records,
+            whole,
+        }
+    })
+}
+
+/// A canonical text of the graph: every node and edge with its attributes, in graph order.
+fn dump(corpus: &Corpus, dict: &Dictionary, mode: GraphMode) -> String {
+    let g = merge::build_graph(
+        corpus,
+        dict,
+        &MergeOptions {
+            graph: mode,
+            ..MergeOptions::default()
+        },
+    );
+    let mut s = String::new();
+    for n in g.graph.node_weights() {
+        s += &format!("{n:?}\n");
+    }
+    for e in g.graph.edge_indices() {
+        let (a, b) = g.graph.edge_endpoints(e).unwrap();
+        s += &format!("{} -> {} {:?}\n", g.graph[a].id, g.graph[b].id, g.graph[e]);
+    }
+    s
+}
+
+/// Serialises a corpus as a partial state and reads it back, as `kgx merge --partial` does.
+fn round_trip(corpus: &Corpus) -> Corpus {
+    let mut buf = Vec::new();
+    pipeline::write_partial(corpus, &mut buf).unwrap();
+    let mut back = Corpus::new();
+    let warnings = pipeline::read_records(&buf[..], "partial", &mut back).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    back
+}
+
+/// Merges shards pairwise in the order given by `plan` (indices into the live list).
+fn reduce(mut parts: Vec<Corpus>, plan: &[usize]) -> Corpus {
+    let mut i = 0;
+    while parts.len() > 1 {
+        let a = plan[i % plan.len()] % parts.len();
+        let left = parts.remove(a);
+        let b = plan[(i + 1) % plan.len()] % parts.len();
+        let mut right = parts.remove(b);
+        right.absorb(round_trip(&left)).unwrap();
+        parts.push(right);
+        i += 1;
+    }
+    parts.pop().unwrap_or_default()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_split_and_grouping_equals_the_whole_build(
+        assignment in proptest::collection::vec(0usize..4, 64),
+        shuffle in proptest::collection::vec(any::<u32>(), 64),
+        plan in proptest::collection::vec(0usize..8, 1..8),
+    ) {
+        let f = fixture();
+        let mut order: Vec<usize> = (0..f.records.len()).collect();
+        order.sort_by_key(|&i| (shuffle[i % shuffle.len()], i));
+        let mut shards = vec![Corpus::new(); 4];
+        for (k, &i) in order.iter().enumerate() {
+            shards[assignment[k % assignment.len()]].add(f.records[i].clone()).unwrap();
+        }
+        let merged = reduce(shards, &plan);
+        prop_assert_eq!(dump(&merged, &f.dict, GraphMode::Full), f.whole.clone());
+    }
+}
+
+#[test]
+fn a_record_given_twice_counts_once() {
+    let f = fixture();
+    let mut corpus = Corpus::new();
+    for r in f.records.iter().chain(f.records.iter().take(3)) {
+        corpus.add(r.clone()).unwrap();
+    }
+    assert_eq!(dump(&corpus, &f.dict, GraphMode::Full), f.whole);
+    assert!(corpus.merge_warnings().is_empty());
+}
+
+#[test]
+fn the_same_id_with_other_content_keeps_one_whatever_the_order() {
+    let f = fixture();
+    let mut changed = f.records[0].clone();
+    changed.hash = "0".repeat(64);
+    changed.title.push_str(" (edited)");
+    let mut a = Corpus::new();
+    a.add(f.records[0].clone()).unwrap();
+    a.add(changed.clone()).unwrap();
+    let mut b = Corpus::new();
+    b.add(changed).unwrap();
+    b.add(f.records[0].clone()).unwrap();
+    assert_eq!(
+        dump(&a, &f.dict, GraphMode::Full),
+        dump(&b, &f.dict, GraphMode::Full)
+    );
+    assert_eq!(a.merge_warnings().len(), 1);
+    assert_eq!(a.merge_warnings(), b.merge_warnings());
+}
+
+#[test]
+fn records_of_other_dictionaries_or_versions_are_refused() {
+    let f = fixture();
+    let mut corpus = Corpus::new();
+    corpus.add(f.records[0].clone()).unwrap();
+    let mut other = f.records[1].clone();
+    other.dict = "f".repeat(64);
+    let err = corpus.add(other).unwrap_err().to_string();
+    assert!(err.contains("dictionaries"), "{err}");
+    let mut old = f.records[1].clone();
+    old.format = 999;
+    assert!(corpus
+        .add(old)
+        .unwrap_err()
+        .to_string()
+        .contains("format 999"));
+
+    let mut line = serde_json::to_string(&f.records[1]).unwrap();
+    line = line.replacen("\"format\":1", "\"format\":999", 1);
+    let mut c = Corpus::new();
+    let err = pipeline::read_records(line.as_bytes(), "recs.jsonl", &mut c)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("recs.jsonl:1") && err.contains("999"), "{err}");
+}
+
+#[test]
+fn a_malformed_line_is_a_warning_with_file_and_line() {
+    let f = fixture();
+    let mut text = String::new();
+    text += &serde_json::to_string(&f.records[0]).unwrap();
+    text += "\n{\"path\": broken\n";
+    text += &serde_json::to_string(&f.records[1]).unwrap();
+    text += "\n";
+    let mut c = Corpus::new();
+    let warnings = pipeline::read_records(text.as_bytes(), "recs.jsonl", &mut c).unwrap();
+    assert_eq!(c.len(), 2);
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(
+        (warnings[0].path.as_str(), warnings[0].line),
+        ("recs.jsonl", Some(2))
+    );
+}
+
+#[test]
+fn a_truncated_partial_state_is_reported() {
+    let f = fixture();
+    let mut corpus = Corpus::new();
+    for r in &f.records {
+        corpus.add(r.clone()).unwrap();
+    }
+    let mut buf = Vec::new();
+    pipeline::write_partial(&corpus, &mut buf).unwrap();
+    let text = String::from_utf8(buf).unwrap();
+    let cut: String = text.lines().take(4).map(|l| format!("{l}\n")).collect();
+    let mut back = Corpus::new();
+    let warnings = pipeline::read_records(cut.as_bytes(), "p.state", &mut back).unwrap();
+    assert!(
+        warnings.iter().any(|w| w.message.contains("truncated")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn the_entity_projection_has_only_entities_and_topics() {
+    let f = fixture();
+    let mut corpus = Corpus::new();
+    for r in &f.records {
+        corpus.add(r.clone()).unwrap();
+    }
+    let g = merge::build_graph(
+        &corpus,
+        &f.dict,
+        &MergeOptions {
+            graph: GraphMode::Entities,
+            ..MergeOptions::default()
+        },
+    );
+    assert!(g.graph.node_count() > 0);
+    use kgx::graph::{EdgeKind, NodeKind};
+    assert!(g
+        .graph
+        .node_weights()
+        .all(|n| matches!(n.kind, NodeKind::Entity | NodeKind::Topic)));
+    assert!(g
+        .graph
+        .edge_weights()
+        .all(|e| matches!(e.kind, EdgeKind::CoOccurs | EdgeKind::Broader)));
+    assert!(g.graph.edge_weights().any(|e| e.kind == EdgeKind::CoOccurs));
+    // The same statistics as in the full graph.
+    let full = merge::build_graph(&corpus, &f.dict, &MergeOptions::default());
+    for n in g.graph.node_weights() {
+        let m = full
+            .graph
+            .node_weights()
+            .find(|m| m.id == n.id)
+            .expect("node of the full graph");
+        assert_eq!(n, m);
+    }
+}
