@@ -3,8 +3,8 @@
 //!
 //! Each article is a sparse vector over the items it links to (`mentions` → entity,
 //! `in_topic` → topic, `has_keyword` → keyword). An item's weight is a per-kind factor times
-//! a damped term frequency (entity mentions: `1 + ln(count)`) times its specificity,
-//! `ln(N / df)`: an item every article has weighs 0. The score of a pair is the cosine of the
+//! a term weight (see [`Weights`]) times its specificity, `ln(N / df)`: an item every article
+//! has weighs 0. The score of a pair is the cosine of the
 //! two vectors, so a long post that mentions everything does not outrank a short one that
 //! shares the few specific items that matter; each shared item's weight is its part of the
 //! cosine, so the shared list adds up to the score.
@@ -59,13 +59,22 @@ pub struct SharedItem {
 }
 
 /// How much each kind of shared item counts, and the work bound of the pair search.
+///
+/// The defaults were tuned on the w3er corpus for series quality (`scripts/eval_related.py`:
+/// share of a series post's top 5 from its own series, and MRR): entity presence beat mention
+/// counts (posts of a series each dwell on their own subject, and share breadth, not depth),
+/// and keywords help at half weight, relative to the article's strongest keyword.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weights {
-    /// Factor of an entity (`mentions` edge); its term weight is `1 + ln(count)`.
+    /// Factor of an entity (article → entity `mentions` edge).
     pub entity: f64,
+    /// Entity term weight is `1 + entity_count_damping * ln(count)`: 0 counts presence only,
+    /// 1 is the classic log-damped term frequency.
+    pub entity_count_damping: f64,
     /// Factor of a topic (`in_topic` edge: category, tag or front matter keyword).
     pub topic: f64,
-    /// Factor of a segmented keyword (`has_keyword` edge).
+    /// Factor of a segmented keyword (`has_keyword` edge); its term weight is
+    /// `sqrt(score / best score in the article)`, so the scale of TF-IDF scores does not matter.
     pub keyword: f64,
     /// Items in more articles than `max(df_cap_min, df_cap_sqrt * sqrt(N))` do not generate
     /// candidate pairs (they still add their weight to pairs found through other items).
@@ -78,8 +87,9 @@ impl Default for Weights {
     fn default() -> Self {
         Weights {
             entity: 1.0,
-            topic: 1.0,
-            keyword: 0.7,
+            entity_count_damping: 0.0,
+            topic: 2.0,
+            keyword: 0.5,
             df_cap_min: 64,
             df_cap_sqrt: 4.0,
         }
@@ -215,6 +225,13 @@ impl Corpus {
             };
             articles.push(Article { id, title });
 
+            let best_keyword = g
+                .edges(node)
+                .filter(|e| {
+                    e.weight().kind == EdgeKind::HasKeyword && e.weight().weight.is_finite()
+                })
+                .map(|e| e.weight().weight)
+                .fold(0.0f64, f64::max);
             let mut tf: BTreeMap<u32, f64> = BTreeMap::new();
             for edge in g.edges(node) {
                 let target = &g[edge.target()];
@@ -224,10 +241,12 @@ impl Corpus {
                             Some(Value::Int(c)) => *c as f64,
                             _ => edge.weight().weight,
                         };
-                        weights.entity * (1.0 + count.max(1.0).ln())
+                        weights.entity * (1.0 + weights.entity_count_damping * count.max(1.0).ln())
                     }
                     (EdgeKind::InTopic, NodeKind::Topic) => weights.topic,
-                    (EdgeKind::HasKeyword, NodeKind::Keyword) => weights.keyword,
+                    (EdgeKind::HasKeyword, NodeKind::Keyword) if best_keyword > 0.0 => {
+                        weights.keyword * (edge.weight().weight / best_keyword).sqrt()
+                    }
                     _ => continue,
                 };
                 if !(w > 0.0 && w.is_finite()) {
