@@ -118,10 +118,11 @@ if block:
     raw = block.group(1)
     check(not re.search(r"[<>&\u2028\u2029]", raw), "data block has <, >, &, U+2028/9 escaped")
     data = json.loads(raw)
+    # The detail panel opens on the first entity: the titles of its posts are on screen.
     shown = set()
     for s in data.get("entities", [])[:1]:
-        for a in s.get("mentioned_in", []):
-            shown.add(a["title"])
+        for m in s.get("mentioned_in", []):
+            shown.add(data["articles"][m[0]][1])
     hostile = sorted(t for t in shown if "<" in t)
     for t in hostile:
         check(html.escape(t, quote=False) in visible, f"markup-like title {t!r} shown as text")

@@ -24,7 +24,11 @@ pub const NETWORK_NODES: usize = 60;
 /// Co-occurrence edges drawn at most, the heaviest first.
 pub const NETWORK_EDGES: usize = 400;
 /// Mentioning articles listed per entity in the HTML (report.json lists all).
-pub const HTML_ARTICLES: usize = 100;
+pub const HTML_ARTICLES: usize = 40;
+/// Sections listed per mentioning article in the HTML.
+pub const HTML_SECTIONS: usize = 8;
+/// Entities and topics in the HTML table (the most mentioned; report.json lists all).
+pub const HTML_SUBJECTS: usize = 1500;
 
 /// The whole report, as written to `report.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -536,13 +540,20 @@ pub fn escape_json_for_script(json: &str) -> String {
     out
 }
 
-/// The report trimmed for the page: per-entity article lists capped at [`HTML_ARTICLES`].
+/// The report trimmed and packed for the page, so it stays small whatever the corpus:
+/// [`HTML_SUBJECTS`] rows, [`HTML_ARTICLES`] posts per row, [`HTML_SECTIONS`] heading paths
+/// per post; each article's id, title and date stored once in `articles` and referred to by
+/// index, co-occurring entities by id (the page looks their labels up).
 #[derive(Serialize)]
 struct DashboardData<'a> {
     summary: &'a Summary,
     months: &'a [String],
+    /// `[id, title, date]`.
+    articles: Vec<(&'a str, &'a str, &'a Option<String>)>,
     entities: Vec<DashboardSubject<'a>>,
     topics: Vec<DashboardSubject<'a>>,
+    /// Labels of co-occurring entities that are not rows themselves.
+    labels: BTreeMap<&'a str, &'a str>,
     network: &'a Network,
 }
 
@@ -557,30 +568,85 @@ struct DashboardSubject<'a> {
     first_seen: &'a Option<String>,
     last_seen: &'a Option<String>,
     monthly: &'a BTreeMap<String, i64>,
-    co_occurring: &'a [CoOccurrence],
-    mentioned_in: &'a [ArticleMentions],
+    /// `[entity id, weight]`.
+    co_occurring: Vec<(&'a str, f64)>,
+    /// `[article index, count, [[heading path, count]], sections left out]`.
+    mentioned_in: Vec<(usize, i64, Vec<(&'a str, i64)>, usize)>,
 }
 
 fn dashboard_data(report: &Report) -> DashboardData<'_> {
-    fn trim(s: &Subject) -> DashboardSubject<'_> {
-        DashboardSubject {
-            id: &s.id,
-            label: &s.label,
-            kind: &s.kind,
-            mentions: s.mentions,
-            articles: s.articles,
-            first_seen: &s.first_seen,
-            last_seen: &s.last_seen,
-            monthly: &s.monthly,
-            co_occurring: &s.co_occurring,
-            mentioned_in: &s.mentioned_in[..s.mentioned_in.len().min(HTML_ARTICLES)],
+    let mut articles = Vec::new();
+    let mut article_index: HashMap<&str, usize> = HashMap::new();
+    let mut known: HashMap<&str, &str> = HashMap::new();
+    let mut entities = Vec::new();
+    let mut topics = Vec::new();
+    for (subjects, out) in [
+        (&report.entities, &mut entities),
+        (&report.topics, &mut topics),
+    ] {
+        for s in subjects.iter().take(HTML_SUBJECTS) {
+            known.insert(&s.id, &s.label);
+            let mentioned_in = s
+                .mentioned_in
+                .iter()
+                .take(HTML_ARTICLES)
+                .map(|a| {
+                    let index = *article_index.entry(&a.id).or_insert_with(|| {
+                        articles.push((a.id.as_str(), a.title.as_str(), &a.date));
+                        articles.len() - 1
+                    });
+                    let sections = a
+                        .sections
+                        .iter()
+                        .take(HTML_SECTIONS)
+                        .map(|m| (m.heading_path.as_str(), m.count))
+                        .collect();
+                    (
+                        index,
+                        a.count,
+                        sections,
+                        a.sections.len().saturating_sub(HTML_SECTIONS),
+                    )
+                })
+                .collect();
+            out.push(DashboardSubject {
+                id: &s.id,
+                label: &s.label,
+                kind: &s.kind,
+                mentions: s.mentions,
+                articles: s.articles,
+                first_seen: &s.first_seen,
+                last_seen: &s.last_seen,
+                monthly: &s.monthly,
+                co_occurring: s
+                    .co_occurring
+                    .iter()
+                    .map(|c| (c.id.as_str(), c.weight))
+                    .collect(),
+                mentioned_in,
+            });
+        }
+    }
+    let mut labels = BTreeMap::new();
+    let shown = report
+        .entities
+        .iter()
+        .take(HTML_SUBJECTS)
+        .chain(report.topics.iter().take(HTML_SUBJECTS));
+    for s in shown {
+        for c in &s.co_occurring {
+            if !known.contains_key(c.id.as_str()) {
+                labels.insert(c.id.as_str(), c.label.as_str());
+            }
         }
     }
     DashboardData {
         summary: &report.summary,
         months: &report.months,
-        entities: report.entities.iter().map(trim).collect(),
-        topics: report.topics.iter().map(trim).collect(),
+        articles,
+        entities,
+        topics,
+        labels,
         network: &report.network,
     }
 }

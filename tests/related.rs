@@ -177,7 +177,10 @@ fn counts_graph() -> Builder {
 #[test]
 fn mention_counts_are_damped() {
     let b = counts_graph();
-    let weights = Weights { entity_count_damping: 1.0, ..Weights::default() };
+    let weights = Weights {
+        entity_count_damping: 1.0,
+        ..Weights::default()
+    };
     let related = recommend_with(&b.graph, 5, &weights);
     let score = |id: &str| related["a"].iter().find(|r| r.id == id).unwrap().score;
     // x wins, but not by 100 to 1: log damping keeps y in play.
@@ -198,13 +201,26 @@ fn keyword_weight_is_relative_to_the_article() {
     // Keyword scores scaled by 1000 give the same recommendations.
     let build = |scale: f64| {
         let mut b = Builder::default();
-        for (a, kws) in [("a", ["k1", "k2"]), ("b", ["k1", "k3"]), ("c", ["k2", "k3"]), ("d", ["k4", "k5"])] {
+        for (a, kws) in [
+            ("a", ["k1", "k2"]),
+            ("b", ["k1", "k3"]),
+            ("c", ["k2", "k3"]),
+            ("d", ["k4", "k5"]),
+        ] {
             b.article(a, a);
             for (n, k) in kws.iter().enumerate() {
                 let an = b.index[&format!("article:{a}")];
                 let kn = b.node(&format!("keyword:{k}"), NodeKind::Keyword, k, vec![]);
                 let weight = scale * (0.1 + n as f64 * 0.3);
-                b.graph.graph.add_edge(an, kn, Edge { kind: EdgeKind::HasKeyword, weight, attrs: vec![] });
+                b.graph.graph.add_edge(
+                    an,
+                    kn,
+                    Edge {
+                        kind: EdgeKind::HasKeyword,
+                        weight,
+                        attrs: vec![],
+                    },
+                );
             }
         }
         recommend(&b.graph, 5)

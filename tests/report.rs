@@ -338,11 +338,11 @@ fn html_escapes_corpus_text() {
     }
     // The block still reads back as the same text.
     let json: serde_json::Value = serde_json::from_str(data).unwrap();
-    let titles: Vec<&str> = json["entities"][0]["mentioned_in"]
+    let titles: Vec<&str> = json["articles"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["title"].as_str().unwrap())
+        .map(|a| a[1].as_str().unwrap())
         .collect();
     assert!(titles.contains(&HOSTILE_TITLE));
     // The script never parses data as HTML.

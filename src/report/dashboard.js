@@ -344,21 +344,25 @@
     if (s.co_occurring.length) {
       co.appendChild(el("span", { "class": "muted" }, "Occurs with: "));
       s.co_occurring.forEach(function (c) {
-        var chip = el("span", { "class": "chip", title: c.id }, c.label + " (" + c.weight + ")");
-        chip.addEventListener("click", function () { if (byId[c.id]) focus(c.id); });
+        var id = c[0], other = byId[id];
+        var label = other ? other.label : (data.labels[id] || id);
+        var chip = el("span", { "class": "chip", title: id }, label + " (" + c[1] + ")");
+        chip.addEventListener("click", function () { if (byId[id]) focus(id); });
         co.appendChild(chip);
       });
     }
-    s.mentioned_in.forEach(function (a) {
+    s.mentioned_in.forEach(function (m) {
+      var a = data.articles[m[0]], id = a[0], title = a[1], date = a[2];
       var li = el("li");
-      li.appendChild(el("strong", null, a.title));
+      li.appendChild(el("strong", null, title));
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(el("span", { "class": "path" }, (a.date ? a.date + " \u00b7 " : "") + a.id + " \u00b7 " + a.count + "\u00d7"));
-      if (a.sections.length) {
+      li.appendChild(el("span", { "class": "path" }, (date ? date + " \u00b7 " : "") + id + " \u00b7 " + m[1] + "\u00d7"));
+      if (m[2].length) {
         var ul = el("ul", { "class": "headings" });
-        a.sections.forEach(function (sec) {
-          ul.appendChild(el("li", null, (sec.heading_path || "(lead)") + (sec.count > 1 ? " \u00d7" + sec.count : "")));
+        m[2].forEach(function (sec) {
+          ul.appendChild(el("li", null, (sec[0] || "(lead)") + (sec[1] > 1 ? " \u00d7" + sec[1] : "")));
         });
+        if (m[3]) ul.appendChild(el("li", { "class": "muted" }, "+" + m[3] + " more sections"));
         li.appendChild(ul);
       }
       posts.appendChild(li);
