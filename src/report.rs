@@ -22,7 +22,9 @@ pub const TOP_ARTICLES: usize = 10;
 /// Entities drawn in the co-occurrence network.
 pub const NETWORK_NODES: usize = 60;
 /// Co-occurrence edges drawn at most, the heaviest first.
-pub const NETWORK_EDGES: usize = 400;
+pub const NETWORK_EDGES: usize = 200;
+/// Strongest links (relative to both entities' mentions) each network node keeps.
+pub const NETWORK_LINKS_PER_NODE: usize = 3;
 /// Mentioning articles listed per entity in the HTML (report.json lists all).
 pub const HTML_ARTICLES: usize = 40;
 /// Sections listed per mentioning article in the HTML.
@@ -149,7 +151,8 @@ pub struct SectionMention {
 pub struct Network {
     /// Entity node ids, most mentioned first.
     pub nodes: Vec<String>,
-    /// `(source index, target index, weight)` into `nodes`, heaviest first.
+    /// `(source index, target index, weight)` into `nodes`, heaviest first: each node's
+    /// [`NETWORK_LINKS_PER_NODE`] strongest links relative to the mentions of both ends.
     pub edges: Vec<(usize, usize, f64)>,
 }
 
@@ -414,7 +417,7 @@ fn subject(
     }
 }
 
-/// The heaviest co-occurrence edges among the [`NETWORK_NODES`] most mentioned entities.
+/// The strongest co-occurrence edges among the [`NETWORK_NODES`] most mentioned entities.
 fn network(
     entities: &[Subject],
     co: &HashMap<NodeIndex, Vec<(NodeIndex, f64, i64)>>,
@@ -430,7 +433,14 @@ fn network(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
-    let mut edges = Vec::new();
+    // Every pair among the drawn entities, with its strength relative to how common both are:
+    // raw weights would make every node's strongest link one to the same hub.
+    let mentions: Vec<f64> = entities
+        .iter()
+        .take(NETWORK_NODES)
+        .map(|e| e.mentions.max(1) as f64)
+        .collect();
+    let mut pairs = Vec::new();
     for (&s, list) in co {
         let Some(&si) = position.get(g[s].id.as_str()) else {
             continue;
@@ -438,13 +448,23 @@ fn network(
         for &(t, w, _) in list {
             if let Some(&ti) = position.get(g[t].id.as_str()) {
                 if si < ti {
-                    edges.push((si, ti, w));
+                    pairs.push((si, ti, w, w / (mentions[si] * mentions[ti]).sqrt()));
                 }
             }
         }
     }
+    pairs.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    // Each node keeps its strongest links, so the drawing shows structure, not a hairball.
+    let mut degree = vec![0usize; nodes.len()];
+    let mut edges = Vec::new();
+    for (si, ti, w, _) in pairs {
+        if degree[si] < NETWORK_LINKS_PER_NODE || degree[ti] < NETWORK_LINKS_PER_NODE {
+            degree[si] += 1;
+            degree[ti] += 1;
+            edges.push((si, ti, w));
+        }
+    }
     edges.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    edges.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     edges.truncate(NETWORK_EDGES);
     Network { nodes, edges }
 }

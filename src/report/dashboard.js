@@ -205,7 +205,7 @@
     net.edges = data.network.edges.map(function (e) { return { a: net.nodes[e[0]], b: net.nodes[e[1]], w: e[2] / maxW }; })
       .filter(function (e) { return e.a && e.b; });
     // Settle the layout before the first frame so the page is readable at once.
-    for (var i = 0; i < 300; i++) tick(1 - i / 300);
+    for (var i = 0; i < 400; i++) tick(1 - i / 400);
     drawNetwork();
 
     function at(ev) {
@@ -261,7 +261,7 @@
       for (var j = i + 1; j < nodes.length; j++) {
         var a = nodes[i], b = nodes[j];
         var dx = b.x - a.x, dy = b.y - a.y, d2 = dx * dx + dy * dy + 0.01;
-        var f = 900 / d2;
+        var f = 1500 / d2;
         var d = Math.sqrt(d2);
         a.vx -= f * dx / d; a.vy -= f * dy / d;
         b.vx += f * dx / d; b.vy += f * dy / d;
@@ -269,12 +269,12 @@
     }
     net.edges.forEach(function (e) {
       var dx = e.b.x - e.a.x, dy = e.b.y - e.a.y, d = Math.sqrt(dx * dx + dy * dy) + 0.01;
-      var f = (d - 60) * 0.02 * (0.3 + e.w);
+      var f = (d - 50) * 0.03 * (0.4 + e.w);
       e.a.vx += f * dx / d; e.a.vy += f * dy / d;
       e.b.vx -= f * dx / d; e.b.vy -= f * dy / d;
     });
     nodes.forEach(function (n) {
-      n.vx += (W / 2 - n.x) * 0.01; n.vy += (H / 2 - n.y) * 0.01;
+      n.vx += (W / 2 - n.x) * 0.005; n.vy += (H / 2 - n.y) * 0.012;
       if (n === net.drag || n.fixed) { n.vx = 0; n.vy = 0; return; }
       n.x += Math.max(-20, Math.min(20, n.vx * alpha));
       n.y += Math.max(-20, Math.min(20, n.vy * alpha));
@@ -322,7 +322,7 @@
       ctx.fillStyle = color;
       ctx.beginPath(); ctx.arc(n.x, n.y, n.r, 0, 2 * Math.PI); ctx.fill();
       if (n === center) { ctx.strokeStyle = "#1f2328"; ctx.lineWidth = 2; ctx.stroke(); }
-      if (i < 20 || n === center || near[n.id] || state.colors[n.id]) {
+      if (i < 12 || n === center || near[n.id] || state.colors[n.id]) {
         ctx.fillStyle = "#1f2328";
         ctx.fillText(n.label, n.x, n.y - n.r - 3);
       }
