@@ -19,6 +19,7 @@
 use crate::graph::{EdgeKind, KnowledgeGraph, NodeKind, Value};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -110,71 +111,106 @@ pub fn recommend_with(graph: &KnowledgeGraph, top: usize, weights: &Weights) -> 
         .max((weights.df_cap_sqrt * (n as f64).sqrt()) as usize);
 
     // Inverted index over the items that generate candidates: rare enough and not useless.
+    // Each vector is split: its rare part is summed through the index, its common part (few
+    // items, df above the cap) is added per candidate through a dense lookup of `a`'s part.
+    let rare = |item: u32| corpus.df[item as usize] <= cap;
     let mut postings: Vec<Vec<(u32, f64)>> = vec![Vec::new(); corpus.items.len()];
+    let mut common: Vec<Vec<(u32, f64)>> = Vec::with_capacity(n);
     for (a, vector) in corpus.vectors.iter().enumerate() {
+        let mut own = Vec::new();
         for &(item, w) in vector {
-            let df = corpus.df[item as usize];
-            if df >= 2 && df <= cap && w > 0.0 {
+            if !rare(item) {
+                own.push((item, w));
+            } else if corpus.df[item as usize] >= 2 {
                 postings[item as usize].push((a as u32, w));
             }
         }
+        common.push(own);
     }
 
-    let mut related = Related::new();
-    let mut acc = vec![0.0f64; n];
-    let mut touched: Vec<u32> = Vec::new();
-    for a in 0..n {
-        let va = &corpus.vectors[a];
-        for &(item, wa) in va {
-            for &(b, wb) in &postings[item as usize] {
-                if b as usize == a {
-                    continue;
-                }
-                if acc[b as usize] == 0.0 {
-                    touched.push(b);
-                }
-                acc[b as usize] += wa * wb;
-            }
-        }
-        let mut candidates: Vec<(f64, u32)> = Vec::with_capacity(touched.len());
-        for &b in &touched {
-            acc[b as usize] = 0.0;
-            // Exact dot product, common items included; the index only proposed the pair.
-            let dot = dot(va, &corpus.vectors[b as usize]);
-            let norm = corpus.norms[a] * corpus.norms[b as usize];
-            if dot > 0.0 && norm > 0.0 {
-                candidates.push((dot / norm, b));
-            }
-        }
-        touched.clear();
-        let mut scored: Vec<(f64, u32)> = candidates
-            .into_iter()
-            .map(|(s, b)| (round(s), b))
-            .filter(|&(s, _)| s > 0.0)
-            .collect();
-        scored.sort_by(|x, y| {
-            y.0.total_cmp(&x.0).then_with(|| {
-                corpus.articles[x.1 as usize]
-                    .id
-                    .cmp(&corpus.articles[y.1 as usize].id)
-            })
-        });
-        scored.truncate(top);
-        let list = scored
-            .into_iter()
-            .map(|(score, b)| {
-                let b = b as usize;
-                Recommendation {
-                    id: corpus.articles[b].id.clone(),
-                    title: corpus.articles[b].title.clone(),
-                    score,
-                    shared: corpus.shared(a, b),
-                }
-            })
-            .collect();
-        related.insert(corpus.articles[a].id.clone(), list);
+    struct Scratch {
+        acc: Vec<f64>,
+        touched: Vec<u32>,
+        common_of_a: Vec<f64>,
     }
-    related
+    let lists: Vec<Vec<Recommendation>> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || Scratch {
+                acc: vec![0.0; n],
+                touched: Vec::new(),
+                common_of_a: vec![0.0; corpus.items.len()],
+            },
+            |scratch, a| {
+                let Scratch {
+                    acc,
+                    touched,
+                    common_of_a,
+                } = scratch;
+                for &(item, wa) in &corpus.vectors[a] {
+                    if !rare(item) {
+                        continue;
+                    }
+                    for &(b, wb) in &postings[item as usize] {
+                        if b as usize != a {
+                            if acc[b as usize] == 0.0 {
+                                touched.push(b);
+                            }
+                            acc[b as usize] += wa * wb;
+                        }
+                    }
+                }
+                for &(item, w) in &common[a] {
+                    common_of_a[item as usize] = w;
+                }
+                let mut scored: Vec<(f64, u32)> = Vec::with_capacity(touched.len());
+                for &b in touched.iter() {
+                    // The exact dot product: rare items from the index, common ones added here.
+                    let mut dot = std::mem::take(&mut acc[b as usize]);
+                    for &(item, wb) in &common[b as usize] {
+                        dot += common_of_a[item as usize] * wb;
+                    }
+                    let norm = corpus.norms[a] * corpus.norms[b as usize];
+                    if dot > 0.0 && norm > 0.0 {
+                        let score = round(dot / norm);
+                        if score > 0.0 {
+                            scored.push((score, b));
+                        }
+                    }
+                }
+                touched.clear();
+                for &(item, _) in &common[a] {
+                    common_of_a[item as usize] = 0.0;
+                }
+                // Articles are in id order, so ties broken by index are broken by id.
+                let order =
+                    |x: &(f64, u32), y: &(f64, u32)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+                if scored.len() > top && top > 0 {
+                    scored.select_nth_unstable_by(top - 1, order);
+                }
+                scored.truncate(top);
+                scored.sort_by(order);
+                scored
+                    .into_iter()
+                    .map(|(score, b)| {
+                        let b = b as usize;
+                        Recommendation {
+                            id: corpus.articles[b].id.clone(),
+                            title: corpus.articles[b].title.clone(),
+                            score,
+                            shared: corpus.shared(a, b),
+                        }
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    corpus
+        .articles
+        .iter()
+        .map(|a| a.id.clone())
+        .zip(lists)
+        .collect()
 }
 
 /// An article as `related` sees it.
@@ -344,12 +380,6 @@ fn merge_join(a: &[(u32, f64)], b: &[(u32, f64)], mut f: impl FnMut(u32, f64, f6
             }
         }
     }
-}
-
-fn dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
-    let mut sum = 0.0;
-    merge_join(a, b, |_, wa, wb| sum += wa * wb);
-    sum
 }
 
 fn round(x: f64) -> f64 {

@@ -490,7 +490,7 @@ fn is_date(d: &str) -> bool {
     b.len() >= 7
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
+        && matches!((b[5], b[6]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'))
 }
 
 /// `YYYY-MM-DD` prefix of a date (dates may carry a time).

@@ -412,3 +412,44 @@ fn many_articles_stay_fast() {
     assert!(related.values().all(|l| l.len() == 5));
     assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
 }
+
+/// 30 000 articles shaped like a blog corpus: 30 entities each from 5 000 with Zipf-like
+/// popularity, 8 keywords from 60 000, 2 of 12 topics. Run with
+/// `cargo test --release --test related -- --ignored --nocapture` to measure.
+#[test]
+#[ignore]
+fn scale_30k_articles() {
+    let mut b = Builder::default();
+    let mut state: u64 = 42;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let zipf = |u: f64, n: f64| ((n + 1.0).powf(u) - 1.0) as usize; // ~ log-uniform ranks
+    let start = std::time::Instant::now();
+    for i in 0..30_000 {
+        let a = format!("posts/{i:05}.md");
+        for _ in 0..30 {
+            let e = zipf(next(), 5000.0);
+            b.mention(&a, &format!("e{e}"), 1 + (next() * 5.0) as i64);
+        }
+        for _ in 0..8 {
+            let k = zipf(next(), 60_000.0);
+            b.keyword(&a, &format!("k{k}"));
+        }
+        for _ in 0..2 {
+            b.topic(&a, &format!("t{}", (next() * 12.0) as usize));
+        }
+    }
+    let built = start.elapsed();
+    let start = std::time::Instant::now();
+    let related = recommend(&b.graph, 10);
+    let took = start.elapsed();
+    eprintln!(
+        "30k articles, {} edges: graph {built:?}, recommend {took:?}",
+        b.graph.graph.edge_count()
+    );
+    assert_eq!(related.len(), 30_000);
+}

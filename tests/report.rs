@@ -414,3 +414,27 @@ fn dashboard_fixture_for_the_browser_check() {
     .unwrap();
     std::fs::write(dir.join("report.html"), html(&report)).unwrap();
 }
+
+#[test]
+fn bad_dates_count_in_totals_but_in_no_month() {
+    let mut b = Builder::default();
+    for (i, date) in ["2024-13-01", "二〇二四年", "24-1-1", "2024-02-30", ""]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("p{i}.md");
+        b.article(&id, "t", date);
+    }
+    b.entity("x", "X", "Concept");
+    for i in 0..5 {
+        b.mention(&format!("p{i}.md"), "x", &[("", 1)]);
+    }
+    let report = build(&b.graph);
+    let x = subject(&report, "entity:x");
+    assert_eq!((x.mentions, x.articles), (5, 5));
+    // 2024-02-30 is not a day, but its month is real.
+    let months: Vec<&str> = x.monthly.keys().map(|k| k.as_str()).collect();
+    assert_eq!(months, vec!["2024-02"]);
+    assert_eq!(report.months, vec!["2024-02"]);
+    assert!(html(&report).contains("data-kgx-ready"));
+}
