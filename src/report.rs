@@ -591,8 +591,11 @@ struct DashboardSubject<'a> {
     /// `[entity id, weight]`.
     co_occurring: Vec<(&'a str, f64)>,
     /// `[article index, count, [[heading path, count]], sections left out]`.
-    mentioned_in: Vec<(usize, i64, Vec<(&'a str, i64)>, usize)>,
+    mentioned_in: Vec<PackedMention<'a>>,
 }
+
+/// `[article index, count, [[heading path, count]], sections left out]`.
+type PackedMention<'a> = (usize, i64, Vec<(&'a str, i64)>, usize);
 
 fn dashboard_data(report: &Report) -> DashboardData<'_> {
     let mut articles = Vec::new();
