@@ -107,6 +107,10 @@ enum DictCommand {
         /// Dictionary TOML files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Check the files alone, not together with the dictionaries compiled into the binary
+        /// (which they may name in `broader` and must not clash with).
+        #[arg(long)]
+        no_default_dict: bool,
     },
     /// Alias and new-entry suggestions mined from the corpus.
     Suggest {
@@ -312,7 +316,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Dict {
-            command: DictCommand::Check { files },
+            command:
+                DictCommand::Check {
+                    files,
+                    no_default_dict,
+                },
         } => {
             let mut sources = Vec::new();
             for path in &files {
@@ -322,6 +330,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     path: path.display().to_string(),
                     text,
                 });
+            }
+            if !no_default_dict {
+                // A shipped dictionary named as a FILE is checked once, under the name given.
+                let given: Vec<String> = sources.iter().map(|s| s.text.clone()).collect();
+                sources.extend(
+                    dict::default_sources()
+                        .into_iter()
+                        .filter(|d| !given.contains(&d.text)),
+                );
             }
             let problems = dict::check(&sources);
             for p in &problems {
@@ -434,7 +451,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             corpus.check_dictionary(&opts.dict)?;
-            warnings.extend(corpus.records().flat_map(|r| r.warnings.iter().cloned()));
+            warnings.extend(corpus.headers().flat_map(|r| r.warnings.iter().cloned()));
             warnings.extend(corpus.merge_warnings());
             finish_warnings(&warnings, &opts)?;
             if corpus.is_empty() {
@@ -585,7 +602,7 @@ fn summary(
     if opts.quiet {
         return;
     }
-    let sections: usize = corpus.records().map(|r| r.sections.len()).sum();
+    let sections: usize = corpus.headers().map(|r| r.sections.len()).sum();
     let cached = if stats.cached > 0 {
         format!(" ({} from cache)", stats.cached)
     } else {

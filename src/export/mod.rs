@@ -1,7 +1,7 @@
 //! Exporters: the knowledge graph as GraphML, GEXF, node-link JSON, graphology JSON and CSV.
 //!
-//! Each format has a `to_*` function that streams to any [`Write`] (tests and benches write to
-//! memory) and [`write`] puts the chosen formats into a folder atomically (see
+//! Each format has a `to_*` function that streams to any [`std::io::Write`] (tests and benches write to
+//! memory) and [`write()`] puts the chosen formats into a folder atomically (see
 //! [`crate::output`]). What each consumer needs (Gephi, Gephi Lite/graphology, networkx,
 //! igraph) is in `validate/GEPHI-NOTES.md`; the choices that follow from it live here, once:
 //!
@@ -294,6 +294,34 @@ pub fn format_double(d: f64) -> String {
     s
 }
 
+/// Appends [`value_text`] of `value` to `out` without allocating.
+fn push_value_text(out: &mut String, value: &Value) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    match value {
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Double(d) => {
+            let start = out.len();
+            let _ = write!(out, "{d}");
+            if d.is_finite() && !out[start..].contains('.') {
+                out.push_str(".0");
+            }
+        }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Str(s) => out.push_str(s),
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(';');
+                }
+                out.push_str(item);
+            }
+        }
+    }
+}
+
 /// A value as one text cell: numbers as [`format_double`] and integers, booleans as
 /// `true`/`false`, lists `;`-joined.
 fn value_text(value: &Value) -> Cow<'_, str> {
@@ -363,7 +391,7 @@ fn layout_radius(nodes: usize) -> i64 {
 }
 
 /// A deterministic initial position for the node `id`: a point with integer coordinates spread
-/// uniformly over a disc of [`layout_radius`], chosen by a hash of the id alone (FNV-1a seeding
+/// uniformly over a disc (radius `12·√nodes`, at least 100), chosen by a hash of the id alone (FNV-1a seeding
 /// splitmix64, integer arithmetic only), so it is identical on every platform and a node keeps
 /// its place when others are added to a graph of similar size.
 pub fn node_position(id: &str, nodes: usize) -> (i64, i64) {
