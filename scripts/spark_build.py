@@ -86,7 +86,8 @@ def json_line(article_id, path):
         text, warning = data.decode("utf-8"), None
     except UnicodeDecodeError as e:
         text = data.decode("utf-8", errors="replace")
-        warning = f"{article_id}: warning: not valid UTF-8 (byte {e.start}); invalid bytes replaced by U+FFFD"
+        line = data.count(b"\n", 0, e.start) + 1
+        warning = f"{article_id}:{line}: warning: not valid UTF-8 (byte 0x{data[e.start]:02X}); invalid bytes replaced by U+FFFD"
     return json.dumps({"path": article_id, "content": text}, ensure_ascii=False), warning
 
 
