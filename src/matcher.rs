@@ -218,7 +218,7 @@ impl Matcher {
             for (entity, cased) in &key.aliases {
                 if let Some(cased) = cased {
                     let r = folded.source_range(start..end);
-                    if fold_str(&text[r], false) != **cased {
+                    if !same_case(&text[r], cased) {
                         continue;
                     }
                 }
@@ -234,6 +234,23 @@ impl Matcher {
         terms.dedup();
         (out, terms)
     }
+}
+
+/// Whether `source` (the text a case-insensitive match came from) folds, case kept, to
+/// `cased`. Plain ASCII (no whitespace, no hyphen) folds to itself, so the common case is a
+/// byte comparison with no allocation.
+fn same_case(source: &str, cased: &str) -> bool {
+    if source == cased {
+        return true;
+    }
+    let plain = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_whitespace() && b != b'-')
+    };
+    if plain(source) && plain(cased) {
+        return false;
+    }
+    fold_str(source, false) == cased
 }
 
 /// After an alias ending in a Latin letter or digit at `end`: the length of the ending the

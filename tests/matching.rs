@@ -657,22 +657,28 @@ fn thread_cpu() -> Option<std::time::Duration> {
     ))
 }
 
-/// Best of `rounds` runs of `f`, by thread CPU time where available, else wall time.
+/// Best of `rounds` measurements of one run of `f`; each measurement repeats `f` until
+/// 0.2 s have passed (thread CPU time where available, which only advances by scheduler
+/// ticks, else wall time) and divides.
 fn best_time(rounds: usize, f: &dyn Fn() -> usize) -> std::time::Duration {
+    let now =
+        || thread_cpu().unwrap_or_else(|| std::time::UNIX_EPOCH.elapsed().unwrap_or_default());
     (0..rounds)
         .map(|_| {
-            let (w, c) = (std::time::Instant::now(), thread_cpu());
-            std::hint::black_box(f());
-            match (c, thread_cpu()) {
-                (Some(a), Some(b)) => b - a,
-                _ => w.elapsed(),
+            let start = now();
+            let mut runs = 0u32;
+            while runs == 0 || now() - start < std::time::Duration::from_millis(200) {
+                std::hint::black_box(f());
+                runs += 1;
             }
+            (now() - start) / runs
         })
         .min()
         .unwrap_or_default()
 }
 
 /// `cargo test --release --test matching -- --ignored --nocapture speed`
+/// (`KGX_BENCH_DICTS=DIR` measures the dictionaries in DIR in place of the shipped ones)
 /// (corpus from `KGX_BENCH_CORPUS`, default `shared/corpus/w3er` beside the checkout).
 #[test]
 #[ignore = "measures speed; run in release"]
@@ -715,7 +721,26 @@ fn speed_on_corpus() {
     );
 
     let mut shipped_speed = 0.0;
-    let mut sources = vec![("shipped".to_string(), dict::default_sources())];
+    // `KGX_BENCH_DICTS=DIR`: measure the dictionaries in DIR as the shipped ones.
+    let shipped = match std::env::var("KGX_BENCH_DICTS") {
+        Ok(dir) => {
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .map(|r| {
+                    r.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            files.sort();
+            files
+                .iter()
+                .filter_map(|p| DictSource::read(p).ok())
+                .collect()
+        }
+        Err(_) => dict::default_sources(),
+    };
+    let mut sources = vec![("shipped".to_string(), shipped)];
     for n in [2_000, 6_000, 100_000] {
         let text = synthetic_dictionary(n, &corpus);
         sources.push((
