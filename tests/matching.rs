@@ -458,6 +458,33 @@ const PIECES: &[&str] = &[
     "ｶ",
 ];
 
+/// Pieces for suggestion mining: parentheses of both widths, abbreviations, names, CJK.
+const SUGGEST_PIECES: &[&str] = &[
+    "（",
+    "）",
+    "(",
+    ")",
+    "CBDC",
+    "DeFi",
+    "Decentralized Finance",
+    "中央银行数字货币",
+    "的",
+    "，",
+    "、",
+    " ",
+    "\n",
+    "简称",
+    "如",
+    "Vitalik Buterin",
+    "x",
+    "NFTs",
+    "以太坊",
+    "é",
+    "𠀀",
+    "Proof of Work",
+    "PoW",
+];
+
 fn text_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|v| v.concat())
 }
@@ -538,6 +565,17 @@ proptest! {
         for m in &ms {
             prop_assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
         }
+    }
+
+    #[test]
+    fn suggest_never_panics(
+        a in "\\PC{0,80}",
+        b in prop::collection::vec(prop::sample::select(SUGGEST_PIECES), 0..30).prop_map(|v| v.concat()),
+    ) {
+        use kgx::suggest::{suggest, SuggestOptions, TextPiece};
+        let pieces = [TextPiece { article: "a.md", line: 1, text: &a }, TextPiece { article: "b.md", line: 5, text: &b }];
+        let s = suggest(&DICT, &MATCHER, &pieces, &SuggestOptions { min_articles: 1, limit: 0 });
+        let _ = s.to_text();
     }
 
     #[test]
