@@ -739,6 +739,12 @@ fn speed_on_corpus() {
         eprintln!("no corpus at {dir}; set KGX_BENCH_CORPUS");
         return;
     }
+    let t = std::time::Instant::now();
+    kgx::text::fold("x", true);
+    println!(
+        "fold tables (NFKC, T2S, case) built in {:.2?} wall",
+        t.elapsed()
+    );
     let bytes: usize = corpus.iter().map(String::len).sum();
     let rounds = 5;
     println!(
