@@ -8,7 +8,8 @@
 //! The automaton runs over the *folded* text ([`crate::text::fold`]) and holds folded aliases,
 //! so NFKC, Traditional→Simplified, case and hyphen/space are settled before it runs; the
 //! fold's offset map turns every match back into a range of the original text. Context terms
-//! are patterns of the same automaton, so one pass finds both.
+//! are patterns of the same automaton, so one pass finds both; they obey the same word
+//! boundaries (`Mac` is not in `MacBook`) and endings.
 
 use crate::dict::Dictionary;
 use crate::text::{fold, fold_str, is_ignorable, is_latin_alnum, Folded};
