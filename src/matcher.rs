@@ -8,7 +8,8 @@
 //! The automaton runs over the *folded* text ([`crate::text::fold`]) and holds folded aliases,
 //! so NFKC, Traditional→Simplified, case and hyphen/space are settled before it runs; the
 //! fold's offset map turns every match back into a range of the original text. Context terms
-//! are patterns of the same automaton, so one pass finds both.
+//! are patterns of the same automaton, so one pass finds both; they obey the same word
+//! boundaries (`Mac` is not in `MacBook`) and endings.
 
 use crate::dict::Dictionary;
 use crate::text::{fold, fold_str, is_ignorable, is_latin_alnum, Folded};
@@ -218,7 +219,7 @@ impl Matcher {
             for (entity, cased) in &key.aliases {
                 if let Some(cased) = cased {
                     let r = folded.source_range(start..end);
-                    if fold_str(&text[r], false) != **cased {
+                    if !same_case(&text[r], cased) {
                         continue;
                     }
                 }
@@ -234,6 +235,23 @@ impl Matcher {
         terms.dedup();
         (out, terms)
     }
+}
+
+/// Whether `source` (the text a case-insensitive match came from) folds, case kept, to
+/// `cased`. Plain ASCII (no whitespace, no hyphen) folds to itself, so the common case is a
+/// byte comparison with no allocation.
+fn same_case(source: &str, cased: &str) -> bool {
+    if source == cased {
+        return true;
+    }
+    let plain = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_whitespace() && b != b'-')
+    };
+    if plain(source) && plain(cased) {
+        return false;
+    }
+    fold_str(source, false) == cased
 }
 
 /// After an alias ending in a Latin letter or digit at `end`: the length of the ending the

@@ -80,6 +80,12 @@ impl Folded {
         at == 0 || at >= self.map.len() || self.map[at - 1] != self.map[at]
     }
 
+    /// For each byte of [`Folded::text`], the input byte offset of the character (or NFKC
+    /// segment) it came from; non-decreasing.
+    pub fn map(&self) -> &[u32] {
+        &self.map
+    }
+
     /// Length of the input in bytes.
     pub fn input_len(&self) -> usize {
         self.input_len
@@ -502,10 +508,12 @@ impl Folder<'_> {
                 self.out[start..].make_ascii_lowercase();
             }
             self.map.extend(k as u32..m as u32);
-            self.last = Some(bytes[m - 1].to_ascii_lowercase() as char);
-            if !self.case_fold {
-                self.last = Some(bytes[m - 1] as char);
-            }
+            let last = bytes[m - 1];
+            self.last = Some(if self.case_fold {
+                last.to_ascii_lowercase()
+            } else {
+                last
+            } as char);
             k = m;
         }
     }

@@ -458,6 +458,33 @@ const PIECES: &[&str] = &[
     "ｶ",
 ];
 
+/// Pieces for suggestion mining: parentheses of both widths, abbreviations, names, CJK.
+const SUGGEST_PIECES: &[&str] = &[
+    "（",
+    "）",
+    "(",
+    ")",
+    "CBDC",
+    "DeFi",
+    "Decentralized Finance",
+    "中央银行数字货币",
+    "的",
+    "，",
+    "、",
+    " ",
+    "\n",
+    "简称",
+    "如",
+    "Vitalik Buterin",
+    "x",
+    "NFTs",
+    "以太坊",
+    "é",
+    "𠀀",
+    "Proof of Work",
+    "PoW",
+];
+
 fn text_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|v| v.concat())
 }
@@ -538,6 +565,17 @@ proptest! {
         for m in &ms {
             prop_assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
         }
+    }
+
+    #[test]
+    fn suggest_never_panics(
+        a in "\\PC{0,80}",
+        b in prop::collection::vec(prop::sample::select(SUGGEST_PIECES), 0..30).prop_map(|v| v.concat()),
+    ) {
+        use kgx::suggest::{suggest, SuggestOptions, TextPiece};
+        let pieces = [TextPiece { article: "a.md", line: 1, text: &a }, TextPiece { article: "b.md", line: 5, text: &b }];
+        let s = suggest(&DICT, &MATCHER, &pieces, &SuggestOptions { min_articles: 1, limit: 0 });
+        let _ = s.to_text();
     }
 
     #[test]
@@ -657,22 +695,28 @@ fn thread_cpu() -> Option<std::time::Duration> {
     ))
 }
 
-/// Best of `rounds` runs of `f`, by thread CPU time where available, else wall time.
+/// Best of `rounds` measurements of one run of `f`; each measurement repeats `f` until
+/// 0.2 s have passed (thread CPU time where available, which only advances by scheduler
+/// ticks, else wall time) and divides.
 fn best_time(rounds: usize, f: &dyn Fn() -> usize) -> std::time::Duration {
+    let now =
+        || thread_cpu().unwrap_or_else(|| std::time::UNIX_EPOCH.elapsed().unwrap_or_default());
     (0..rounds)
         .map(|_| {
-            let (w, c) = (std::time::Instant::now(), thread_cpu());
-            std::hint::black_box(f());
-            match (c, thread_cpu()) {
-                (Some(a), Some(b)) => b - a,
-                _ => w.elapsed(),
+            let start = now();
+            let mut runs = 0u32;
+            while runs == 0 || now() - start < std::time::Duration::from_millis(200) {
+                std::hint::black_box(f());
+                runs += 1;
             }
+            (now() - start) / runs
         })
         .min()
         .unwrap_or_default()
 }
 
 /// `cargo test --release --test matching -- --ignored --nocapture speed`
+/// (`KGX_BENCH_DICTS=DIR` measures the dictionaries in DIR in place of the shipped ones)
 /// (corpus from `KGX_BENCH_CORPUS`, default `shared/corpus/w3er` beside the checkout).
 #[test]
 #[ignore = "measures speed; run in release"]
@@ -695,6 +739,12 @@ fn speed_on_corpus() {
         eprintln!("no corpus at {dir}; set KGX_BENCH_CORPUS");
         return;
     }
+    let t = std::time::Instant::now();
+    kgx::text::fold("x", true);
+    println!(
+        "fold tables (NFKC, T2S, case) built in {:.2?} wall",
+        t.elapsed()
+    );
     let bytes: usize = corpus.iter().map(String::len).sum();
     let rounds = 5;
     println!(
@@ -715,7 +765,26 @@ fn speed_on_corpus() {
     );
 
     let mut shipped_speed = 0.0;
-    let mut sources = vec![("shipped".to_string(), dict::default_sources())];
+    // `KGX_BENCH_DICTS=DIR`: measure the dictionaries in DIR as the shipped ones.
+    let shipped = match std::env::var("KGX_BENCH_DICTS") {
+        Ok(dir) => {
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .map(|r| {
+                    r.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            files.sort();
+            files
+                .iter()
+                .filter_map(|p| DictSource::read(p).ok())
+                .collect()
+        }
+        Err(_) => dict::default_sources(),
+    };
+    let mut sources = vec![("shipped".to_string(), shipped)];
     for n in [2_000, 6_000, 100_000] {
         let text = synthetic_dictionary(n, &corpus);
         sources.push((
