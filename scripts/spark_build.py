@@ -243,6 +243,9 @@ def main(argv=None):
     conf.set("spark.ui.enabled", "false").set("spark.ui.showConsoleProgress", "false")
     if args.master.startswith("local"):
         conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
+    # The driver holds the corpus (unless --executors-read) and the final state: 1g is too
+    # little for a big corpus. --conf spark.driver.memory=... overrides.
+    conf.set("spark.driver.memory", "4g")
     for kv in args.conf:
         key, _, value = kv.partition("=")
         conf.set(key, value)
@@ -270,7 +273,11 @@ def main(argv=None):
             env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
             records = lines.pipe(shlex.join(kgx.argv("extract", "--stdin")), env=env, checkCode=True)
 
-        state = records.mapPartitions(merge_partition(kgx)).treeReduce(combine_states(kgx), depth=args.depth)
+        try:
+            state = records.mapPartitions(merge_partition(kgx)).treeReduce(combine_states(kgx), depth=args.depth)
+        except ValueError:  # reduce of an empty RDD: no partition had a record
+            print(f"spark_build: error: no readable Markdown input in {args.corpus}", file=sys.stderr)
+            return 1
         log(args.quiet, f"extracted and reduced {partitions} partitions in {time.monotonic() - started:.1f} s")
     finally:
         sc.stop()
