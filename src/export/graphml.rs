@@ -8,14 +8,13 @@
 //! an edge's type, so Gephi merges two edges with the same source and target (e.g. `co_occurs`
 //! and `broader`) on import; GEXF keeps them apart.
 
-use super::xml::{close, xml_id, Tag};
-use super::{edge_weight, push_value_text, written_attrs, Column, ColumnType, Schema};
+use super::xml::{close, xml_id, Tag, XmlBuf};
+use super::{edge_weight, write_chunked, written_attrs, Column, ColumnType, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use quick_xml::events::{BytesDecl, Event};
 use quick_xml::Writer;
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 fn graphml_type(ty: ColumnType) -> &'static str {
@@ -64,26 +63,6 @@ fn declare<W: Write>(
     Ok(keys)
 }
 
-/// Writes `<data>` elements, reusing one tag and one text buffer for all of them.
-struct Data {
-    tag: Tag,
-    text: String,
-}
-
-impl Data {
-    /// Writes `<data key="key">text</data>`.
-    fn text<W: Write>(&mut self, w: &mut Writer<W>, key: &str, text: &str) -> io::Result<()> {
-        self.tag.reset().push("key", key).write_text(w, text)
-    }
-
-    /// Writes `<data key="key">value</data>`; lists `;`-joined.
-    fn value<W: Write>(&mut self, w: &mut Writer<W>, key: &str, value: &Value) -> io::Result<()> {
-        self.text.clear();
-        push_value_text(&mut self.text, value);
-        self.tag.reset().push("key", key).write_text(w, &self.text)
-    }
-}
-
 /// Writes `graph` as GraphML to `w` (give it a buffered writer).
 pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
     let g = &graph.graph;
@@ -109,58 +88,77 @@ pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
         ("weight", ColumnType::Double),
     ];
     let edge_keys = declare(&mut w, "edge", &edge_fixed, &schema.edges, &mut taken)?;
-    let key_of = |keys: &[Key], name: &str| -> usize {
-        keys.iter()
-            .position(|k| k.name == name)
-            .expect("every written attribute has a key")
-    };
-
     Tag::new("graph")
         .attr("id", "G")
         .attr("edgedefault", "directed")
         .open(&mut w)?;
+    // Nodes and edges are rendered in parallel chunks (see `write_chunked`), indented as the
+    // writer would, between its `<graph>` and `</graph>` events.
     let ids: Vec<Cow<'_, str>> = g.node_weights().map(|n| xml_id(&n.id)).collect();
-    let mut data = Data {
-        tag: Tag::new("data"),
-        text: String::new(),
+    let nodes = g.raw_nodes();
+    let key_of = |keys: &[Key], name: &str| -> usize {
+        keys.iter()
+            .position(|k| std::ptr::eq(k.name, name) || k.name == name)
+            .expect("every written attribute has a key")
     };
-    let mut node_tag = Tag::new("node");
-    for (node, id) in g.node_weights().zip(&ids) {
-        node_tag.reset().push("id", id).write_open(&mut w)?;
-        data.text(&mut w, &node_keys[0].id, &node.label)?;
-        data.text(&mut w, &node_keys[1].id, node.kind.as_str())?;
-        for (name, value) in written_attrs(&node.attrs, &NODE_RESERVED) {
-            // Empty lists are left out: GraphML has no empty list, only an empty string.
-            if matches!(value, Value::List(l) if l.is_empty()) {
-                continue;
+    write_chunked(w.get_mut(), nodes.len(), |range, out| {
+        let mut x = XmlBuf::new(out, 2);
+        for (node, id) in nodes[range.clone()].iter().zip(&ids[range]) {
+            let node = &node.weight;
+            x.start("node").attr("id", id).open();
+            x.start("data")
+                .attr("key", &node_keys[0].id)
+                .text("data", &node.label);
+            x.start("data")
+                .attr("key", &node_keys[1].id)
+                .text("data", node.kind.as_str());
+            for (name, value) in written_attrs(&node.attrs, &NODE_RESERVED) {
+                // Empty lists are left out: GraphML has no empty list, only an empty string.
+                if matches!(value, Value::List(l) if l.is_empty()) {
+                    continue;
+                }
+                x.start("data")
+                    .attr("key", &node_keys[key_of(&node_keys, name)].id)
+                    .text_value("data", value);
             }
-            data.value(&mut w, &node_keys[key_of(&node_keys, name)].id, value)?;
+            x.close("node");
         }
-        close(&mut w, "node")?;
-    }
-    let mut edge_id = String::from("e");
-    let mut edge_tag = Tag::new("edge");
-    for (i, e) in g.raw_edges().iter().enumerate() {
-        let edge = &e.weight;
-        edge_id.truncate(1);
-        let _ = write!(edge_id, "{i}"); // writing to a String cannot fail
-        edge_tag
-            .reset()
-            .push("id", &edge_id)
-            .push("source", &ids[e.source().index()])
-            .push("target", &ids[e.target().index()])
-            .write_open(&mut w)?;
-        data.text(&mut w, &edge_keys[0].id, edge.kind.as_str())?;
-        data.text(&mut w, &edge_keys[1].id, edge.kind.as_str())?;
-        data.value(&mut w, &edge_keys[2].id, &Value::Double(edge_weight(edge)))?;
-        for (name, value) in written_attrs(&edge.attrs, &EDGE_RESERVED) {
-            if matches!(value, Value::List(l) if l.is_empty()) {
-                continue;
+    })?;
+    let edges = g.raw_edges();
+    write_chunked(w.get_mut(), edges.len(), |range, out| {
+        let mut x = XmlBuf::new(out, 2);
+        let mut num = itoa::Buffer::new();
+        let mut edge_id = Vec::with_capacity(24);
+        for (i, e) in edges[range.clone()].iter().enumerate() {
+            let edge = &e.weight;
+            edge_id.clear();
+            edge_id.push(b'e');
+            edge_id.extend_from_slice(num.format(range.start + i).as_bytes());
+            x.start("edge")
+                .attr_plain("id", &edge_id)
+                .attr("source", &ids[e.source().index()])
+                .attr("target", &ids[e.target().index()])
+                .open();
+            x.start("data")
+                .attr("key", &edge_keys[0].id)
+                .text("data", edge.kind.as_str());
+            x.start("data")
+                .attr("key", &edge_keys[1].id)
+                .text("data", edge.kind.as_str());
+            x.start("data")
+                .attr("key", &edge_keys[2].id)
+                .text_value("data", &Value::Double(edge_weight(edge)));
+            for (name, value) in written_attrs(&edge.attrs, &EDGE_RESERVED) {
+                if matches!(value, Value::List(l) if l.is_empty()) {
+                    continue;
+                }
+                x.start("data")
+                    .attr("key", &edge_keys[key_of(&edge_keys, name)].id)
+                    .text_value("data", value);
             }
-            data.value(&mut w, &edge_keys[key_of(&edge_keys, name)].id, value)?;
+            x.close("edge");
         }
-        close(&mut w, "edge")?;
-    }
+    })?;
     close(&mut w, "graph")?;
     close(&mut w, "graphml")?;
     let mut inner = w.into_inner();

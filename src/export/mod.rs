@@ -335,6 +335,86 @@ fn push_value_text(out: &mut String, value: &Value) {
     }
 }
 
+/// Appends `i` in decimal (as `{i}` formats it).
+pub(crate) fn push_int(out: &mut Vec<u8>, i: i64) {
+    out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+}
+
+/// Appends [`format_double`] of `d` without allocating: integral doubles of up to 15 digits by
+/// the integer path (the common weights and sizes), others through `{d}` as before.
+pub(crate) fn push_double(out: &mut Vec<u8>, d: f64) {
+    if d.fract() == 0.0 && d.abs() < 1e15 {
+        if d == 0.0 && d.is_sign_negative() {
+            out.extend_from_slice(b"-0.0");
+        } else {
+            push_int(out, d as i64);
+            out.extend_from_slice(b".0");
+        }
+        return;
+    }
+    use std::io::Write as _;
+    let start = out.len();
+    // Writing to a Vec cannot fail.
+    let _ = write!(out, "{d}");
+    if d.is_finite() && !out[start..].contains(&b'.') {
+        out.extend_from_slice(b".0");
+    }
+}
+
+/// [`push_value_text`] into bytes.
+pub(crate) fn push_value_bytes(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Int(i) => push_int(out, *i),
+        Value::Double(d) => push_double(out, *d),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Str(s) => out.extend_from_slice(s.as_bytes()),
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b';');
+                }
+                out.extend_from_slice(item.as_bytes());
+            }
+        }
+    }
+}
+
+/// Items rendered per chunk by [`write_chunked`].
+const CHUNK: usize = 2048;
+/// Chunks rendered (in parallel) before they are written, in order.
+const BATCH: usize = 16;
+
+/// Writes items `0..n` to `w`, in order: `render(range, buf)` appends the bytes of the items
+/// in `range` to `buf`. Chunks of [`CHUNK`] items are rendered in parallel on the current
+/// rayon pool, [`BATCH`] at a time (reusing their buffers), then written in order, so a big
+/// format is not one thread's serial work and memory stays bounded.
+pub(crate) fn write_chunked<W: std::io::Write + ?Sized>(
+    w: &mut W,
+    n: usize,
+    render: impl Fn(std::ops::Range<usize>, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()> {
+    let mut bufs: Vec<Vec<u8>> = Vec::new();
+    let mut start = 0;
+    while start < n {
+        let ranges: Vec<std::ops::Range<usize>> = (0..BATCH)
+            .map(|k| (start + k * CHUNK).min(n)..(start + (k + 1) * CHUNK).min(n))
+            .filter(|r| !r.is_empty())
+            .collect();
+        bufs.resize_with(bufs.len().max(ranges.len()), Vec::new);
+        bufs.par_iter_mut()
+            .zip(ranges.par_iter())
+            .for_each(|(buf, range)| {
+                buf.clear();
+                render(range.clone(), buf);
+            });
+        for buf in &bufs[..ranges.len()] {
+            w.write_all(buf)?;
+        }
+        start += BATCH * CHUNK;
+    }
+    Ok(())
+}
+
 /// A value as one text cell: numbers as [`format_double`] and integers, booleans as
 /// `true`/`false`, lists `;`-joined.
 fn value_text(value: &Value) -> Cow<'_, str> {

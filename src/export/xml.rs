@@ -5,6 +5,7 @@
 //! attribute values, where parsers normalise them to spaces. So values are escaped here, once,
 //! and handed to quick-xml as already escaped.
 
+use crate::graph::Value;
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::QName;
@@ -68,6 +69,167 @@ fn escape_with(s: &str, attr: bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Appends `s` to `out` escaped as [`escape`] (`attr`) or [`escape_text`] would, without
+/// building an intermediate string: the same bytes, written straight into the output buffer.
+pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str, attr: bool) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let replacement: Option<&[u8]> = match b {
+            b'&' => Some(b"&amp;"),
+            b'<' => Some(b"&lt;"),
+            b'>' => Some(b"&gt;"),
+            b'\r' => Some(b"&#13;"),
+            b'"' if attr => Some(b"&quot;"),
+            b'\'' if attr => Some(b"&apos;"),
+            b'\t' if attr => Some(b"&#9;"),
+            b'\n' if attr => Some(b"&#10;"),
+            b'\t' | b'\n' => None,
+            0..=0x1F => Some(b""), // forbidden in XML 1.0: dropped
+            0xEF if bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                // U+FFFE / U+FFFF: forbidden, dropped (three bytes).
+                out.extend_from_slice(&bytes[start..i]);
+                i += 3;
+                start = i;
+                continue;
+            }
+            _ => None,
+        };
+        if let Some(r) = replacement {
+            out.extend_from_slice(&bytes[start..i]);
+            out.extend_from_slice(r);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+}
+
+/// Appends a value as one escaped text or attribute value: numbers as [`super::push_int`] and
+/// [`super::push_double`] (nothing in them needs escaping), lists `;`-joined, each item escaped.
+pub(crate) fn push_value_escaped(out: &mut Vec<u8>, value: &Value, attr: bool) {
+    match value {
+        Value::Str(s) => escape_into(out, s, attr),
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b';');
+                }
+                escape_into(out, item, attr);
+            }
+        }
+        _ => super::push_value_bytes(out, value),
+    }
+}
+
+/// An XML fragment being rendered into memory: the nodes or edges of a GraphML or GEXF file,
+/// indented exactly as quick-xml's indenting [`Writer`] indents (every tag on its own line,
+/// `depth` levels of two spaces; text elements on one line), so the fragment can be written
+/// between the events quick-xml writes. Every attribute value and text goes through
+/// [`escape_into`]; names are the writers' own constants.
+pub(crate) struct XmlBuf<'a> {
+    /// The rendered bytes.
+    pub(crate) out: &'a mut Vec<u8>,
+    /// Current indentation in spaces.
+    indent: usize,
+}
+
+/// Spaces to slice indentation from.
+const SPACES: &[u8; 64] = &[b' '; 64];
+
+impl<'a> XmlBuf<'a> {
+    /// Renders into `out`, starting `depth` levels deep.
+    pub(crate) fn new(out: &'a mut Vec<u8>, depth: usize) -> XmlBuf<'a> {
+        XmlBuf {
+            out,
+            indent: 2 * depth,
+        }
+    }
+
+    fn line(&mut self) {
+        self.out.push(b'\n');
+        let mut n = self.indent;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            self.out.extend_from_slice(&SPACES[..k]);
+            n -= k;
+        }
+    }
+
+    /// Starts a tag on a new line: `<name`.
+    pub(crate) fn start(&mut self, name: &str) -> &mut Self {
+        self.line();
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+        self
+    }
+
+    /// Adds ` key="value"`, escaping the value.
+    pub(crate) fn attr(&mut self, key: &str, value: &str) -> &mut Self {
+        self.out.push(b' ');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"=\"");
+        escape_into(self.out, value, true);
+        self.out.push(b'"');
+        self
+    }
+
+    /// Adds ` key="value"` where `value` needs no escaping (digits, `.`, `-`).
+    pub(crate) fn attr_plain(&mut self, key: &str, value: &[u8]) -> &mut Self {
+        debug_assert!(value
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.".contains(b)));
+        self.out.push(b' ');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"=\"");
+        self.out.extend_from_slice(value);
+        self.out.push(b'"');
+        self
+    }
+
+    /// Ends the started tag as an open one: `>`; what follows is one level deeper.
+    pub(crate) fn open(&mut self) {
+        self.out.push(b'>');
+        self.indent += 2;
+    }
+
+    /// Ends the started tag as an empty element: `/>`.
+    pub(crate) fn empty(&mut self) {
+        self.out.extend_from_slice(b"/>");
+    }
+
+    /// Ends the started tag with escaped text and the end tag: `>text</name>`.
+    pub(crate) fn text(&mut self, name: &str, text: &str) {
+        self.out.push(b'>');
+        escape_into(self.out, text, false);
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+    }
+
+    /// Ends the started tag with a value as escaped text and the end tag.
+    pub(crate) fn text_value(&mut self, name: &str, value: &Value) {
+        self.out.push(b'>');
+        push_value_escaped(self.out, value, false);
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+    }
+
+    /// Writes `</name>` on a new line, one level up.
+    pub(crate) fn close(&mut self, name: &str) {
+        self.indent -= 2;
+        self.line();
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+    }
 }
 
 /// Whether `c` is kept as it is in an XML id. A conservative subset of the NMTOKEN characters
@@ -263,6 +425,19 @@ mod tests {
         assert_eq!(escape("a\u{1}b\u{FFFE}c"), "abc");
         assert_eq!(escape("a\tb\nc\rd"), "a&#9;b&#10;c&#13;d");
         assert!(matches!(escape("plain 中文"), Cow::Borrowed(_)));
+        for s in [
+            "a<b>&\"'",
+            "a\u{1}b\u{FFFE}c\u{FFFF}",
+            "a\tb\nc\rd",
+            "中\u{EFBF}\u{FFFD}文",
+            "",
+        ] {
+            for attr in [true, false] {
+                let mut out = Vec::new();
+                escape_into(&mut out, s, attr);
+                assert_eq!(out, escape_with(s, attr).as_bytes(), "{s:?} {attr}");
+            }
+        }
         assert_eq!(
             escape_text("a\t\"b\"\n<c>\r\u{1}"),
             "a\t\"b\"\n&lt;c&gt;&#13;"
