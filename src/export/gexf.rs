@@ -9,14 +9,14 @@
 //! relation in `kind=` (so Gephi keeps `co_occurs` and `broader` between the same entities
 //! apart), `weight=` and `label=` (the kind).
 
-use super::xml::{close, xml_id, Tag};
-use super::{edge_weight, kind_color, node_position, node_size, push_value_text};
-use super::{written_attrs, Column, ColumnType, Schema, EDGE_RESERVED, NODE_RESERVED};
+use super::write_chunked;
+use super::xml::{close, xml_id, Tag, XmlBuf};
+use super::{edge_weight, kind_color, node_position, node_size, push_double, push_int};
+use super::{Column, ColumnType, Columns, Schema, EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use quick_xml::events::{BytesDecl, Event};
 use quick_xml::Writer;
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 fn gexf_type(ty: ColumnType) -> &'static str {
@@ -75,54 +75,50 @@ fn declare<W: Write>(w: &mut Writer<W>, class: &'static str, columns: &[Column])
     close(w, "attributes")
 }
 
-/// Reused tags and buffers: one allocation per kind of element, not per element.
-struct Scratch {
-    attvalue: Tag,
-    text: String,
-    /// `for=` of attribute `i` of the class being written (`"0"` is `kind`).
-    ids: Vec<String>,
-}
-
-impl Scratch {
-    /// Writes the `<attvalues>` of one node or edge: `kind` first, then its attributes.
-    fn attvalues<W: Write>(
-        &mut self,
-        w: &mut Writer<W>,
-        kind: &str,
-        attrs: &[(&'static str, Value)],
-        reserved: &'static [&'static str],
-        columns: &[Column],
-    ) -> io::Result<()> {
-        Tag::new("attvalues").write_open(w)?;
-        self.attvalue
-            .reset()
-            .push("for", "0")
-            .push("value", kind)
-            .write_empty(w)?;
-        for (name, value) in written_attrs(attrs, reserved) {
-            let Some(i) = columns.iter().position(|c| c.name == name) else {
-                continue;
-            };
-            self.text.clear();
-            match (columns[i].ty, value) {
-                (ColumnType::List, Value::List(items)) => push_list(&mut self.text, items),
-                _ => push_value_text(&mut self.text, value),
+/// Renders the `<attvalues>` of one node or edge: `kind` first, then its attributes.
+fn attvalues(
+    x: &mut XmlBuf<'_>,
+    list: &mut String,
+    kind: &str,
+    attrs: &[(&'static str, Value)],
+    index: &mut Columns<'_>,
+    columns: &[Column],
+) {
+    x.start("attvalues").open();
+    x.start("attvalue")
+        .attr_plain("for", b"0")
+        .attr_safe("value", kind)
+        .empty();
+    let mut num = itoa::Buffer::new();
+    for (i, _, value) in index.written(attrs) {
+        // Gephi skips empty values: an empty string and an absent value are one to it.
+        x.start("attvalue")
+            .attr_plain("for", num.format(i + 1).as_bytes());
+        match (columns[i].ty, value) {
+            (ColumnType::List, Value::List(items)) => {
+                list.clear();
+                push_list(list, items);
+                x.attr("value", list)
             }
-            // Gephi skips empty values: an empty string and an absent value are one to it.
-            self.attvalue
-                .reset()
-                .push("for", &self.ids[i + 1])
-                .push("value", &self.text)
-                .write_empty(w)?;
+            _ => x.attr_value("value", value),
         }
-        close(w, "attvalues")
+        .empty();
     }
+    x.close("attvalues");
 }
 
 /// Writes `graph` as GEXF 1.3 to `w` (give it a buffered writer).
 pub fn to_gexf<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
+    write_gexf(graph, &Schema::of(graph), w)
+}
+
+/// [`to_gexf`] with the graph's schema already collected.
+pub(crate) fn write_gexf<W: Write>(
+    graph: &KnowledgeGraph,
+    schema: &Schema,
+    w: W,
+) -> io::Result<()> {
     let g = &graph.graph;
-    let schema = Schema::of(graph);
     let n = g.node_count();
     let mut w = Writer::new_with_indent(w, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -147,84 +143,89 @@ pub fn to_gexf<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
     declare(&mut w, "node", &schema.nodes)?;
     declare(&mut w, "edge", &schema.edges)?;
 
-    let most = schema.nodes.len().max(schema.edges.len());
-    let mut scratch = Scratch {
-        attvalue: Tag::new("attvalue"),
-        text: String::new(),
-        ids: (0..=most).map(|i| i.to_string()).collect(),
-    };
-    let (mut node_tag, mut color, mut size, mut position) = (
-        Tag::new("node"),
-        Tag::new("viz:color"),
-        Tag::new("viz:size"),
-        Tag::new("viz:position"),
-    );
-    let mut num = String::new();
+    // Nodes and edges are rendered in parallel chunks (see `write_chunked`), indented as the
+    // writer would, between its `<nodes>`/`<edges>` events.
     Tag::new("nodes").open(&mut w)?;
     let ids: Vec<Cow<'_, str>> = g.node_weights().map(|n| xml_id(&n.id)).collect();
-    for (node, id) in g.node_weights().zip(&ids) {
-        node_tag
-            .reset()
-            .push("id", id)
-            .push("label", &node.label)
-            .write_open(&mut w)?;
-        scratch.attvalues(
-            &mut w,
-            node.kind.as_str(),
-            &node.attrs,
-            &NODE_RESERVED,
-            &schema.nodes,
-        )?;
-        let (r, gr, b) = kind_color(node.kind);
-        color.reset();
-        for (channel, v) in [("r", r), ("g", gr), ("b", b)] {
+    let nodes = g.raw_nodes();
+    write_chunked(w.get_mut(), nodes.len(), |range, out| {
+        let mut x = XmlBuf::new(out, 3);
+        let mut list = String::new();
+        let mut num = Vec::with_capacity(32);
+        let mut index = Columns::new(&schema.nodes, &NODE_RESERVED);
+        for (node, id) in nodes[range.clone()].iter().zip(&ids[range]) {
+            let node = &node.weight;
+            x.start("node")
+                .attr_safe("id", id)
+                .attr("label", &node.label)
+                .open();
+            attvalues(
+                &mut x,
+                &mut list,
+                node.kind.as_str(),
+                &node.attrs,
+                &mut index,
+                &schema.nodes,
+            );
+            let (r, gr, b) = kind_color(node.kind);
+            let mut channel = itoa::Buffer::new();
+            x.start("viz:color")
+                .attr_plain("r", channel.format(r).as_bytes())
+                .attr_plain("g", channel.format(gr).as_bytes())
+                .attr_plain("b", channel.format(b).as_bytes())
+                .empty();
             num.clear();
-            let _ = write!(num, "{v}"); // writing to a String cannot fail
-            color.push(channel, &num);
+            push_double(&mut num, node_size(node));
+            x.start("viz:size").attr_plain("value", &num).empty();
+            let (px, py) = node_position(&node.id, n);
+            x.start("viz:position");
+            for (axis, v) in [("x", px), ("y", py)] {
+                num.clear();
+                push_int(&mut num, v);
+                num.extend_from_slice(b".0");
+                x.attr_plain(axis, &num);
+            }
+            x.empty();
+            x.close("node");
         }
-        color.write_empty(&mut w)?;
-        num.clear();
-        push_value_text(&mut num, &Value::Double(node_size(node)));
-        size.reset().push("value", &num).write_empty(&mut w)?;
-        let (x, y) = node_position(&node.id, n);
-        position.reset();
-        for (axis, v) in [("x", x), ("y", y)] {
-            num.clear();
-            let _ = write!(num, "{v}.0");
-            position.push(axis, &num);
-        }
-        position.write_empty(&mut w)?;
-        close(&mut w, "node")?;
-    }
+    })?;
     close(&mut w, "nodes")?;
 
     Tag::new("edges").open(&mut w)?;
-    let mut edge_id = String::from("e");
-    let mut edge_tag = Tag::new("edge");
-    for (i, e) in g.raw_edges().iter().enumerate() {
-        let edge = &e.weight;
-        edge_id.truncate(1);
-        let _ = write!(edge_id, "{i}");
-        num.clear();
-        push_value_text(&mut num, &Value::Double(edge_weight(edge)));
-        edge_tag
-            .reset()
-            .push("id", &edge_id)
-            .push("source", &ids[e.source().index()])
-            .push("target", &ids[e.target().index()])
-            .push("kind", edge.kind.as_str())
-            .push("weight", &num)
-            .push("label", edge.kind.as_str())
-            .write_open(&mut w)?;
-        scratch.attvalues(
-            &mut w,
-            edge.kind.as_str(),
-            &edge.attrs,
-            &EDGE_RESERVED,
-            &schema.edges,
-        )?;
-        close(&mut w, "edge")?;
-    }
+    let edges = g.raw_edges();
+    write_chunked(w.get_mut(), edges.len(), |range, out| {
+        let mut x = XmlBuf::new(out, 3);
+        let mut list = String::new();
+        let mut num = Vec::with_capacity(32);
+        let mut edge_id = Vec::with_capacity(24);
+        let mut number = itoa::Buffer::new();
+        let mut index = Columns::new(&schema.edges, &EDGE_RESERVED);
+        for (i, e) in edges[range.clone()].iter().enumerate() {
+            let edge = &e.weight;
+            edge_id.clear();
+            edge_id.push(b'e');
+            edge_id.extend_from_slice(number.format(range.start + i).as_bytes());
+            num.clear();
+            push_double(&mut num, edge_weight(edge));
+            x.start("edge")
+                .attr_plain("id", &edge_id)
+                .attr_safe("source", &ids[e.source().index()])
+                .attr_safe("target", &ids[e.target().index()])
+                .attr_safe("kind", edge.kind.as_str())
+                .attr_plain("weight", &num)
+                .attr_safe("label", edge.kind.as_str())
+                .open();
+            attvalues(
+                &mut x,
+                &mut list,
+                edge.kind.as_str(),
+                &edge.attrs,
+                &mut index,
+                &schema.edges,
+            );
+            x.close("edge");
+        }
+    })?;
     close(&mut w, "edges")?;
     close(&mut w, "graph")?;
     close(&mut w, "gexf")?;

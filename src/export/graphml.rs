@@ -9,7 +9,7 @@
 //! and `broader`) on import; GEXF keeps them apart.
 
 use super::xml::{close, xml_id, Tag, XmlBuf};
-use super::{edge_weight, write_chunked, written_attrs, Column, ColumnType, Schema};
+use super::{edge_weight, write_chunked, Column, ColumnType, Columns, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use quick_xml::events::{BytesDecl, Event};
@@ -65,8 +65,16 @@ fn declare<W: Write>(
 
 /// Writes `graph` as GraphML to `w` (give it a buffered writer).
 pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
+    write_graphml(graph, &Schema::of(graph), w)
+}
+
+/// [`to_graphml`] with the graph's schema already collected.
+pub(crate) fn write_graphml<W: Write>(
+    graph: &KnowledgeGraph,
+    schema: &Schema,
+    w: W,
+) -> io::Result<()> {
     let g = &graph.graph;
-    let schema = Schema::of(graph);
     let mut w = Writer::new_with_indent(w, b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     Tag::new("graphml")
@@ -96,29 +104,25 @@ pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
     // writer would, between its `<graph>` and `</graph>` events.
     let ids: Vec<Cow<'_, str>> = g.node_weights().map(|n| xml_id(&n.id)).collect();
     let nodes = g.raw_nodes();
-    let key_of = |keys: &[Key], name: &str| -> usize {
-        keys.iter()
-            .position(|k| std::ptr::eq(k.name, name) || k.name == name)
-            .expect("every written attribute has a key")
-    };
     write_chunked(w.get_mut(), nodes.len(), |range, out| {
         let mut x = XmlBuf::new(out, 2);
+        let mut columns = Columns::new(&schema.nodes, &NODE_RESERVED);
         for (node, id) in nodes[range.clone()].iter().zip(&ids[range]) {
             let node = &node.weight;
-            x.start("node").attr("id", id).open();
+            x.start("node").attr_safe("id", id).open();
             x.start("data")
-                .attr("key", &node_keys[0].id)
+                .attr_safe("key", &node_keys[0].id)
                 .text("data", &node.label);
             x.start("data")
-                .attr("key", &node_keys[1].id)
+                .attr_safe("key", &node_keys[1].id)
                 .text("data", node.kind.as_str());
-            for (name, value) in written_attrs(&node.attrs, &NODE_RESERVED) {
+            for (i, _, value) in columns.written(&node.attrs) {
                 // Empty lists are left out: GraphML has no empty list, only an empty string.
                 if matches!(value, Value::List(l) if l.is_empty()) {
                     continue;
                 }
                 x.start("data")
-                    .attr("key", &node_keys[key_of(&node_keys, name)].id)
+                    .attr_safe("key", &node_keys[node_fixed.len() + i].id)
                     .text_value("data", value);
             }
             x.close("node");
@@ -127,6 +131,7 @@ pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
     let edges = g.raw_edges();
     write_chunked(w.get_mut(), edges.len(), |range, out| {
         let mut x = XmlBuf::new(out, 2);
+        let mut columns = Columns::new(&schema.edges, &EDGE_RESERVED);
         let mut num = itoa::Buffer::new();
         let mut edge_id = Vec::with_capacity(24);
         for (i, e) in edges[range.clone()].iter().enumerate() {
@@ -136,24 +141,24 @@ pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
             edge_id.extend_from_slice(num.format(range.start + i).as_bytes());
             x.start("edge")
                 .attr_plain("id", &edge_id)
-                .attr("source", &ids[e.source().index()])
-                .attr("target", &ids[e.target().index()])
+                .attr_safe("source", &ids[e.source().index()])
+                .attr_safe("target", &ids[e.target().index()])
                 .open();
             x.start("data")
-                .attr("key", &edge_keys[0].id)
+                .attr_safe("key", &edge_keys[0].id)
                 .text("data", edge.kind.as_str());
             x.start("data")
-                .attr("key", &edge_keys[1].id)
+                .attr_safe("key", &edge_keys[1].id)
                 .text("data", edge.kind.as_str());
             x.start("data")
-                .attr("key", &edge_keys[2].id)
+                .attr_safe("key", &edge_keys[2].id)
                 .text_value("data", &Value::Double(edge_weight(edge)));
-            for (name, value) in written_attrs(&edge.attrs, &EDGE_RESERVED) {
+            for (i, _, value) in columns.written(&edge.attrs) {
                 if matches!(value, Value::List(l) if l.is_empty()) {
                     continue;
                 }
                 x.start("data")
-                    .attr("key", &edge_keys[key_of(&edge_keys, name)].id)
+                    .attr_safe("key", &edge_keys[edge_fixed.len() + i].id)
                     .text_value("data", value);
             }
             x.close("edge");

@@ -155,10 +155,12 @@ pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<V
             unique.push(format);
         }
     }
-    // Formats are independent: each is written on its own thread of the current rayon pool.
+    // Formats are independent: each is written on its own thread of the current rayon pool
+    // (and renders its nodes and edges in parallel chunks, see `write_chunked`).
+    let schema = Schema::of(graph);
     let written: Vec<Result<Vec<AtomicFile>>> = unique
         .par_iter()
-        .map(|&format| write_one(graph, dir, format))
+        .map(|&format| write_one(graph, &schema, dir, format))
         .collect();
     let mut files = Vec::new();
     for w in written {
@@ -168,12 +170,17 @@ pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<V
 }
 
 /// Writes the file(s) of one format to temporary files, not yet renamed.
-fn write_one(graph: &KnowledgeGraph, dir: &Path, format: Format) -> Result<Vec<AtomicFile>> {
+fn write_one(
+    graph: &KnowledgeGraph,
+    schema: &Schema,
+    dir: &Path,
+    format: Format,
+) -> Result<Vec<AtomicFile>> {
     let names = format.file_names();
     let mut file = AtomicFile::create(dir.join(names[0]))?;
     let result = match format {
-        Format::GraphMl => to_graphml(graph, &mut file),
-        Format::Gexf => to_gexf(graph, &mut file),
+        Format::GraphMl => graphml::write_graphml(graph, schema, &mut file),
+        Format::Gexf => gexf::write_gexf(graph, schema, &mut file),
         Format::Json => to_node_link(graph, &mut file),
         Format::Graphology => to_graphology(graph, &mut file),
         Format::Csv => to_nodes_csv(graph, &mut file),
@@ -262,22 +269,88 @@ impl Schema {
 
 fn collect_columns<'a>(
     items: impl Iterator<Item = &'a [(&'static str, Value)]>,
-    reserved: &[&str],
+    reserved: &'static [&'static str],
 ) -> Vec<Column> {
     let mut columns: Vec<Column> = Vec::new();
+    let mut index = Columns::new(&[], reserved);
     for attrs in items {
         for (name, value) in attrs {
-            if reserved.contains(name) || !is_present(value) {
+            if !is_present(value) {
                 continue;
             }
             let ty = ColumnType::of(value);
-            match columns.iter_mut().find(|c| c.name == *name) {
-                Some(c) => c.ty = c.ty.unify(ty),
-                None => columns.push(Column { name, ty }),
+            match index.index_in(&columns, name) {
+                Some(i) => columns[i].ty = columns[i].ty.unify(ty),
+                None if reserved.contains(name) => {}
+                None => {
+                    columns.push(Column { name, ty });
+                    index.forget(name);
+                }
             }
         }
     }
     columns
+}
+
+/// The column of each attribute name, remembered by the name's address: attribute names are
+/// `&'static str` constants, so a graph has a few dozen distinct ones and looking one up is a
+/// few pointer comparisons instead of string comparisons against the reserved names and every
+/// column.
+pub(crate) struct Columns<'s> {
+    columns: &'s [Column],
+    reserved: &'static [&'static str],
+    /// (address, length, column) of the names seen; `None` for reserved or unknown names.
+    seen: Vec<(usize, usize, Option<usize>)>,
+}
+
+impl<'s> Columns<'s> {
+    /// Looks names up in `columns`; `reserved` names have none.
+    pub(crate) fn new(columns: &'s [Column], reserved: &'static [&'static str]) -> Columns<'s> {
+        Columns {
+            columns,
+            reserved,
+            seen: Vec::with_capacity(32),
+        }
+    }
+
+    /// The index of `name`'s column, `None` when it is reserved or not a column.
+    pub(crate) fn index(&mut self, name: &'static str) -> Option<usize> {
+        let columns = self.columns;
+        self.index_in(columns, name)
+    }
+
+    fn index_in(&mut self, columns: &[Column], name: &'static str) -> Option<usize> {
+        let key = (name.as_ptr() as usize, name.len());
+        if let Some(&(_, _, i)) = self.seen.iter().find(|s| (s.0, s.1) == key) {
+            return i;
+        }
+        let i = if self.reserved.contains(&name) {
+            None
+        } else {
+            columns.iter().position(|c| c.name == name)
+        };
+        self.seen.push((key.0, key.1, i));
+        i
+    }
+
+    /// Drops what is remembered of `name` (it just became a column).
+    fn forget(&mut self, name: &'static str) {
+        let key = (name.as_ptr() as usize, name.len());
+        self.seen.retain(|s| (s.0, s.1) != key);
+    }
+
+    /// The attributes of a node or edge that are written, with their column, in their order.
+    pub(crate) fn written<'a>(
+        &mut self,
+        attrs: &'a [(&'static str, Value)],
+    ) -> impl Iterator<Item = (usize, &'static str, &'a Value)> + use<'a, '_, 's> {
+        attrs.iter().filter_map(move |(name, value)| {
+            if !is_present(value) {
+                return None;
+            }
+            self.index(name).map(|i| (i, *name, value))
+        })
+    }
 }
 
 /// Whether a value is written at all: non-finite doubles are not (JSON cannot hold them and

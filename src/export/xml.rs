@@ -75,8 +75,14 @@ fn escape_with(s: &str, attr: bool) -> Cow<'_, str> {
 /// building an intermediate string: the same bytes, written straight into the output buffer.
 pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str, attr: bool) {
     let bytes = s.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
+    let first = first_special(bytes, attr);
+    if first == bytes.len() {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.extend_from_slice(&bytes[..first]);
+    let mut start = first;
+    let mut i = first;
     while i < bytes.len() {
         let b = bytes[i];
         let replacement: Option<&[u8]> = match b {
@@ -109,6 +115,42 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, s: &str, attr: bool) {
         i += 1;
     }
     out.extend_from_slice(&bytes[start..]);
+}
+
+/// The index of the first byte [`escape_into`] may have to change (a control character, `&`,
+/// `<`, `>`, the lead byte 0xEF of U+FFFE/U+FFFF and, in attributes, `"` and `'`), or the
+/// length: eight bytes at a time, as most text needs nothing.
+fn first_special(bytes: &[u8], attr: bool) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has = |x: u64, c: u8| {
+        let y = x ^ (LO * u64::from(c));
+        y.wrapping_sub(LO) & !y & HI
+    };
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[i..i + 8]);
+        let x = u64::from_le_bytes(word);
+        // Bytes below 0x20 (control characters, tab, LF, CR).
+        let mut hit = x.wrapping_sub(LO * 0x20) & !x & HI;
+        hit |= has(x, b'&') | has(x, b'<') | has(x, b'>') | has(x, 0xEF);
+        if attr {
+            hit |= has(x, b'"') | has(x, b'\'');
+        }
+        if hit != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() {
+        match bytes[i] {
+            0..=0x1F | b'&' | b'<' | b'>' | 0xEF => return i,
+            b'"' | b'\'' if attr => return i,
+            _ => i += 1,
+        }
+    }
+    i
 }
 
 /// Appends a value as one escaped text or attribute value: numbers as [`super::push_int`] and
@@ -180,7 +222,15 @@ impl<'a> XmlBuf<'a> {
         self
     }
 
-    /// Adds ` key="value"` where `value` needs no escaping (digits, `.`, `-`).
+    /// Adds ` key="value"` where `value` is known to need no escaping: an [`xml_id`], a
+    /// kind's name.
+    pub(crate) fn attr_safe(&mut self, key: &str, value: &str) -> &mut Self {
+        debug_assert!(matches!(escape(value), Cow::Borrowed(_)), "{value}");
+        self.attr_plain(key, value.as_bytes())
+    }
+
+    /// Adds ` key="value"` where `value` needs no escaping (digits, `.`, `-`, or see
+    /// [`XmlBuf::attr_safe`]).
     pub(crate) fn attr_plain(&mut self, key: &str, value: &[u8]) -> &mut Self {
         debug_assert!(value
             .iter()
@@ -189,6 +239,16 @@ impl<'a> XmlBuf<'a> {
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"=\"");
         self.out.extend_from_slice(value);
+        self.out.push(b'"');
+        self
+    }
+
+    /// Adds ` key="value"` with a value as [`push_value_escaped`] writes it.
+    pub(crate) fn attr_value(&mut self, key: &str, value: &Value) -> &mut Self {
+        self.out.push(b' ');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"=\"");
+        push_value_escaped(self.out, value, true);
         self.out.push(b'"');
         self
     }
@@ -431,6 +491,10 @@ mod tests {
             "a\tb\nc\rd",
             "中\u{EFBF}\u{FFFD}文",
             "",
+            "long plain text of many words, 中文：too, then & and < at the end\u{1}",
+            "0123456\"89abcdef'",
+            "0123456789abcde\u{FFFF}x\u{FFFE}",
+            "01234567\u{FFFD}\u{FF1A}\u{FFFE}\u{FFFF}",
         ] {
             for attr in [true, false] {
                 let mut out = Vec::new();
