@@ -7,42 +7,95 @@
 //! same nodes in the same direction is declared a multigraph (node-link edges then carry
 //! `key` = kind, which networkx uses as the edge key).
 
-use super::{edge_weight, has_parallel_edges, kind_hex, node_position, node_size, written_attrs};
-use super::{EDGE_RESERVED, NODE_RESERVED};
-use crate::graph::{Edge, KnowledgeGraph, Node};
-use serde::ser::{SerializeMap, Serializer as _};
-use serde_json::Serializer;
+use super::{edge_weight, has_parallel_edges, kind_hex, node_position, node_size, push_int};
+use super::{write_chunked, Columns, EDGE_RESERVED, NODE_RESERVED};
+use crate::graph::{KnowledgeGraph, Value};
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter as _};
 use std::io::{self, Write};
 
-fn json_err(e: serde_json::Error) -> io::Error {
-    io::Error::other(e)
+/// Appends `s` as a JSON string, exactly as serde_json writes it: the common string that needs
+/// no escape is copied as it is, any other goes through serde_json.
+fn push_str(out: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        push_json(out, s);
+    }
 }
 
-/// Writes `nodes` then `edges` as arrays of one-line objects, `before` and `after` around them.
+/// Appends `value` serialised by serde_json.
+fn push_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    // Serialising these types into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, value);
+}
+
+/// Appends a finite double as serde_json writes it.
+fn push_f64(out: &mut Vec<u8>, d: f64) {
+    // Writing into a Vec cannot fail.
+    let _ = CompactFormatter.write_f64(out, d);
+}
+
+/// Appends a value as serde_json serialises [`Value`] (untagged: numbers, booleans, strings,
+/// arrays of strings); non-finite doubles never reach here.
+fn push_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Int(i) => push_int(out, *i),
+        Value::Double(d) if d.is_finite() => push_f64(out, *d),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Str(s) => push_str(out, s),
+        Value::List(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                push_str(out, item);
+            }
+            out.push(b']');
+        }
+        _ => push_json(out, value),
+    }
+}
+
+/// Appends `,"name":value` for every written attribute.
+fn push_attrs(out: &mut Vec<u8>, columns: &mut Columns<'_>, attrs: &[(&'static str, Value)]) {
+    for (_, name, value) in columns.written(attrs) {
+        out.push(b',');
+        push_str(out, name);
+        out.push(b':');
+        push_value(out, value);
+    }
+}
+
+/// Writes `nodes` then `edges` as arrays of one-line objects (rendered in parallel chunks by
+/// [`write_chunked`]): `render_node(i, out)` and `render_edge(i, out)` append item `i`.
 fn write_items<W: Write>(
     w: &mut W,
     graph: &KnowledgeGraph,
-    mut node: impl FnMut(&mut Serializer<&mut W>, &Node) -> Result<(), serde_json::Error>,
-    mut edge: impl FnMut(
-        &mut Serializer<&mut W>,
-        usize,
-        &str,
-        &str,
-        &Edge,
-    ) -> Result<(), serde_json::Error>,
+    render_node: impl Fn(usize, &mut Vec<u8>, &mut Columns<'_>) + Sync,
+    render_edge: impl Fn(usize, &mut Vec<u8>, &mut Columns<'_>) + Sync,
 ) -> io::Result<()> {
     let g = &graph.graph;
     w.write_all(b",\n\"nodes\": [")?;
-    for (i, n) in g.node_weights().enumerate() {
-        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        node(&mut Serializer::new(&mut *w), n).map_err(json_err)?;
-    }
+    write_chunked(w, g.node_count(), |range, out| {
+        let mut columns = Columns::any(&NODE_RESERVED);
+        for i in range {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            render_node(i, out, &mut columns);
+        }
+    })?;
     w.write_all(b"\n],\n\"edges\": [")?;
-    for (i, e) in g.raw_edges().iter().enumerate() {
-        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        let (s, t) = (&g[e.source()].id, &g[e.target()].id);
-        edge(&mut Serializer::new(&mut *w), i, s, t, &e.weight).map_err(json_err)?;
-    }
+    write_chunked(w, g.edge_count(), |range, out| {
+        let mut columns = Columns::any(&EDGE_RESERVED);
+        for i in range {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            render_edge(i, out, &mut columns);
+        }
+    })?;
     w.write_all(b"\n]\n}\n")
 }
 
@@ -51,37 +104,44 @@ fn write_items<W: Write>(
 /// "edges": [{"source", "target", "kind", "weight", …}]}`. Read it with
 /// `nx.node_link_graph(data, edges="edges")`.
 pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()> {
+    let g = &graph.graph;
     let multi = has_parallel_edges(graph);
     write!(
         w,
         "{{\"directed\": true, \"multigraph\": {multi}, \"graph\": {{}}"
     )?;
+    let (nodes, edges) = (g.raw_nodes(), g.raw_edges());
     write_items(
         &mut w,
         graph,
-        |ser, node| {
-            let mut map = ser.serialize_map(None)?;
-            map.serialize_entry("id", &node.id)?;
-            map.serialize_entry("kind", &node.kind)?;
-            map.serialize_entry("label", &node.label)?;
-            for (k, v) in written_attrs(&node.attrs, &NODE_RESERVED) {
-                map.serialize_entry(k, v)?;
-            }
-            map.end()
+        |i, out, columns| {
+            let node = &nodes[i].weight;
+            out.extend_from_slice(b"{\"id\":");
+            push_str(out, &node.id);
+            out.extend_from_slice(b",\"kind\":");
+            push_json(out, &node.kind);
+            out.extend_from_slice(b",\"label\":");
+            push_str(out, &node.label);
+            push_attrs(out, columns, &node.attrs);
+            out.push(b'}');
         },
-        |ser, _, source, target, edge| {
-            let mut map = ser.serialize_map(None)?;
-            map.serialize_entry("source", source)?;
-            map.serialize_entry("target", target)?;
+        |i, out, columns| {
+            let e = &edges[i];
+            let edge = &e.weight;
+            out.extend_from_slice(b"{\"source\":");
+            push_str(out, &nodes[e.source().index()].weight.id);
+            out.extend_from_slice(b",\"target\":");
+            push_str(out, &nodes[e.target().index()].weight.id);
             if multi {
-                map.serialize_entry("key", &edge.kind)?;
+                out.extend_from_slice(b",\"key\":");
+                push_json(out, &edge.kind);
             }
-            map.serialize_entry("kind", &edge.kind)?;
-            map.serialize_entry("weight", &edge_weight(edge))?;
-            for (k, v) in written_attrs(&edge.attrs, &EDGE_RESERVED) {
-                map.serialize_entry(k, v)?;
-            }
-            map.end()
+            out.extend_from_slice(b",\"kind\":");
+            push_json(out, &edge.kind);
+            out.extend_from_slice(b",\"weight\":");
+            push_f64(out, edge_weight(edge));
+            push_attrs(out, columns, &edge.attrs);
+            out.push(b'}');
         },
     )?;
     w.flush()
@@ -93,69 +153,56 @@ pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()
 /// "edges": [{"key", "source", "target", "attributes": {"kind", "label", "weight", …}}]}`.
 /// `Graph.from(json)` reads it; Gephi Lite opens it as it is, drawn at the initial positions.
 pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()> {
+    let g = &graph.graph;
     let multi = has_parallel_edges(graph);
-    let n = graph.graph.node_count();
+    let n = g.node_count();
     write!(
         w,
         "{{\"attributes\": {{}}, \"options\": {{\"type\": \"directed\", \"multi\": {multi}, \
          \"allowSelfLoops\": true}}"
     )?;
+    let (nodes, edges) = (g.raw_nodes(), g.raw_edges());
     write_items(
         &mut w,
         graph,
-        |ser, node| {
-            let mut map = ser.serialize_map(None)?;
-            map.serialize_entry("key", &node.id)?;
-            map.serialize_entry("attributes", &NodeAttributes { node, n })?;
-            map.end()
+        |i, out, columns| {
+            let node = &nodes[i].weight;
+            let (x, y) = node_position(&node.id, n);
+            out.extend_from_slice(b"{\"key\":");
+            push_str(out, &node.id);
+            out.extend_from_slice(b",\"attributes\":{\"label\":");
+            push_str(out, &node.label);
+            out.extend_from_slice(b",\"kind\":");
+            push_json(out, &node.kind);
+            out.extend_from_slice(b",\"size\":");
+            push_f64(out, node_size(node));
+            out.extend_from_slice(b",\"color\":");
+            push_str(out, &kind_hex(node.kind));
+            out.extend_from_slice(b",\"x\":");
+            push_int(out, x);
+            out.extend_from_slice(b",\"y\":");
+            push_int(out, y);
+            push_attrs(out, columns, &node.attrs);
+            out.extend_from_slice(b"}}");
         },
-        |ser, i, source, target, edge| {
-            let mut map = ser.serialize_map(None)?;
-            map.serialize_entry("key", &format!("e{i}"))?;
-            map.serialize_entry("source", source)?;
-            map.serialize_entry("target", target)?;
-            map.serialize_entry("attributes", &EdgeAttributes(edge))?;
-            map.end()
+        |i, out, columns| {
+            let e = &edges[i];
+            let edge = &e.weight;
+            out.extend_from_slice(b"{\"key\":\"e");
+            push_int(out, i as i64);
+            out.extend_from_slice(b"\",\"source\":");
+            push_str(out, &nodes[e.source().index()].weight.id);
+            out.extend_from_slice(b",\"target\":");
+            push_str(out, &nodes[e.target().index()].weight.id);
+            out.extend_from_slice(b",\"attributes\":{\"kind\":");
+            push_json(out, &edge.kind);
+            out.extend_from_slice(b",\"label\":");
+            push_json(out, &edge.kind);
+            out.extend_from_slice(b",\"weight\":");
+            push_f64(out, edge_weight(edge));
+            push_attrs(out, columns, &edge.attrs);
+            out.extend_from_slice(b"}}");
         },
     )?;
     w.flush()
-}
-
-struct NodeAttributes<'a> {
-    node: &'a Node,
-    n: usize,
-}
-
-impl serde::Serialize for NodeAttributes<'_> {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let node = self.node;
-        let (x, y) = node_position(&node.id, self.n);
-        let mut map = ser.serialize_map(None)?;
-        map.serialize_entry("label", &node.label)?;
-        map.serialize_entry("kind", &node.kind)?;
-        map.serialize_entry("size", &node_size(node))?;
-        map.serialize_entry("color", &kind_hex(node.kind))?;
-        map.serialize_entry("x", &x)?;
-        map.serialize_entry("y", &y)?;
-        for (k, v) in written_attrs(&node.attrs, &NODE_RESERVED) {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
-}
-
-struct EdgeAttributes<'a>(&'a Edge);
-
-impl serde::Serialize for EdgeAttributes<'_> {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let edge = self.0;
-        let mut map = ser.serialize_map(None)?;
-        map.serialize_entry("kind", &edge.kind)?;
-        map.serialize_entry("label", &edge.kind)?;
-        map.serialize_entry("weight", &edge_weight(edge))?;
-        for (k, v) in written_attrs(&edge.attrs, &EDGE_RESERVED) {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
-    }
 }

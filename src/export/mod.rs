@@ -298,6 +298,8 @@ fn collect_columns<'a>(
 /// column.
 pub(crate) struct Columns<'s> {
     columns: &'s [Column],
+    /// Every name not reserved is a column (of index 0): see [`Columns::any`].
+    any: bool,
     reserved: &'static [&'static str],
     /// (address, length, column) of the names seen; `None` for reserved or unknown names.
     seen: Vec<(usize, usize, Option<usize>)>,
@@ -308,6 +310,17 @@ impl<'s> Columns<'s> {
     pub(crate) fn new(columns: &'s [Column], reserved: &'static [&'static str]) -> Columns<'s> {
         Columns {
             columns,
+            any: false,
+            reserved,
+            seen: Vec::with_capacity(32),
+        }
+    }
+
+    /// Tells written names from reserved ones only, for writers without a schema.
+    pub(crate) fn any(reserved: &'static [&'static str]) -> Columns<'static> {
+        Columns {
+            columns: &[],
+            any: true,
             reserved,
             seen: Vec::with_capacity(32),
         }
@@ -326,6 +339,8 @@ impl<'s> Columns<'s> {
         }
         let i = if self.reserved.contains(&name) {
             None
+        } else if self.any {
+            Some(0)
         } else {
             columns.iter().position(|c| c.name == name)
         };

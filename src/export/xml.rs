@@ -232,9 +232,9 @@ impl<'a> XmlBuf<'a> {
     /// Adds ` key="value"` where `value` needs no escaping (digits, `.`, `-`, or see
     /// [`XmlBuf::attr_safe`]).
     pub(crate) fn attr_plain(&mut self, key: &str, value: &[u8]) -> &mut Self {
-        debug_assert!(value
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || b"-.".contains(b)));
+        debug_assert!(
+            std::str::from_utf8(value).is_ok_and(|v| matches!(escape(v), Cow::Borrowed(_)))
+        );
         self.out.push(b' ');
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"=\"");
