@@ -26,10 +26,9 @@ fn graphml_type(ty: ColumnType) -> &'static str {
     }
 }
 
-/// A declared key: XML id and the attribute name it carries.
+/// A declared key: its XML id.
 struct Key {
     id: String,
-    name: &'static str,
 }
 
 /// Declares the keys of one target, giving each a document-unique id.
@@ -58,7 +57,7 @@ fn declare<W: Write>(
             .attr("attr.name", &base)
             .attr("attr.type", graphml_type(ty))
             .empty(w)?;
-        keys.push(Key { id, name });
+        keys.push(Key { id });
     }
     Ok(keys)
 }

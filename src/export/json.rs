@@ -17,7 +17,7 @@ use std::io::{self, Write};
 /// Appends `s` as a JSON string, exactly as serde_json writes it: the common string that needs
 /// no escape is copied as it is, any other goes through serde_json.
 fn push_str(out: &mut Vec<u8>, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if is_plain(s.as_bytes()) {
         out.reserve(s.len() + 2);
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -25,6 +25,30 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     } else {
         push_json(out, s);
     }
+}
+
+/// Whether `bytes` need no JSON escape (no control character, `"` or `\\`), eight bytes at a
+/// time.
+fn is_plain(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has = |x: u64, c: u8| {
+        let y = x ^ (LO * u64::from(c));
+        y.wrapping_sub(LO) & !y & HI
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        if (x.wrapping_sub(LO * 0x20) & !x & HI) | has(x, b'"') | has(x, b'\\') != 0 {
+            return false;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .all(|&b| b >= 0x20 && b != b'"' && b != b'\\')
 }
 
 /// Appends `value` serialised by serde_json.
@@ -205,4 +229,31 @@ pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<(
         },
     )?;
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        for s in [
+            "",
+            "plain",
+            "long plain text, 中文：ok",
+            "0123456\"89",
+            "01234567\\abc",
+            "tab\tnewline\ncontrol\u{1}\u{7f}",
+            "01234567890123\u{1f}",
+        ] {
+            let mut out = Vec::new();
+            push_str(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
+        for d in [0.1, 1.0, -0.0, 1e21, 1e-7, 123456.789, f64::MAX] {
+            let mut out = Vec::new();
+            push_f64(&mut out, d);
+            assert_eq!(out, serde_json::to_vec(&d).unwrap(), "{d}");
+        }
+    }
 }

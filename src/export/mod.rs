@@ -40,9 +40,8 @@ pub use self::xml::{xml_id, xml_id_decode};
 use crate::diag::Result;
 use crate::graph::{Edge, KnowledgeGraph, Node, NodeKind, Value};
 use crate::output::{self, AtomicFile};
+use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
-use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -183,13 +182,13 @@ fn write_one(
         Format::Gexf => gexf::write_gexf(graph, schema, &mut file),
         Format::Json => to_node_link(graph, &mut file),
         Format::Graphology => to_graphology(graph, &mut file),
-        Format::Csv => to_nodes_csv(graph, &mut file),
+        Format::Csv => csv::write_nodes_csv(graph, schema, &mut file),
     };
     result.map_err(|e| file.error(e))?;
     let mut files = vec![file];
     if format == Format::Csv {
         let mut edges = AtomicFile::create(dir.join(names[1]))?;
-        to_edges_csv(graph, &mut edges).map_err(|e| edges.error(e))?;
+        csv::write_edges_csv(graph, schema, &mut edges).map_err(|e| edges.error(e))?;
         files.push(edges);
     }
     Ok(files)
@@ -374,17 +373,6 @@ fn is_present(value: &Value) -> bool {
     !matches!(value, Value::Double(d) if !d.is_finite())
 }
 
-/// The attributes of a node or edge that are written, in their order.
-fn written_attrs<'a>(
-    attrs: &'a [(&'static str, Value)],
-    reserved: &'static [&'static str],
-) -> impl Iterator<Item = (&'static str, &'a Value)> + 'a {
-    attrs
-        .iter()
-        .filter(move |(k, v)| !reserved.contains(k) && is_present(v))
-        .map(|(k, v)| (*k, v))
-}
-
 /// A finite double as the shortest decimal that reads back to it, never with an exponent, with
 /// `.0` when integral so every reader sees a float.
 pub fn format_double(d: f64) -> String {
@@ -393,34 +381,6 @@ pub fn format_double(d: f64) -> String {
         s.push_str(".0");
     }
     s
-}
-
-/// Appends [`value_text`] of `value` to `out` without allocating.
-fn push_value_text(out: &mut String, value: &Value) {
-    use std::fmt::Write as _;
-    // Writing to a String cannot fail.
-    match value {
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Double(d) => {
-            let start = out.len();
-            let _ = write!(out, "{d}");
-            if d.is_finite() && !out[start..].contains('.') {
-                out.push_str(".0");
-            }
-        }
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Str(s) => out.push_str(s),
-        Value::List(items) => {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(';');
-                }
-                out.push_str(item);
-            }
-        }
-    }
 }
 
 /// Appends `i` in decimal (as `{i}` formats it).
@@ -449,7 +409,8 @@ pub(crate) fn push_double(out: &mut Vec<u8>, d: f64) {
     }
 }
 
-/// [`push_value_text`] into bytes.
+/// Appends a value as one text cell: numbers as [`format_double`] and integers, booleans as
+/// `true`/`false`, lists `;`-joined.
 pub(crate) fn push_value_bytes(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Int(i) => push_int(out, *i),
@@ -501,18 +462,6 @@ pub(crate) fn write_chunked<W: std::io::Write + ?Sized>(
         start += BATCH * CHUNK;
     }
     Ok(())
-}
-
-/// A value as one text cell: numbers as [`format_double`] and integers, booleans as
-/// `true`/`false`, lists `;`-joined.
-fn value_text(value: &Value) -> Cow<'_, str> {
-    match value {
-        Value::Int(i) => Cow::Owned(i.to_string()),
-        Value::Double(d) => Cow::Owned(format_double(*d)),
-        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
-        Value::Str(s) => Cow::Borrowed(s),
-        Value::List(items) => Cow::Owned(items.join(";")),
-    }
 }
 
 /// The weight written for an edge: the graph guarantees a positive finite weight; anything
@@ -604,8 +553,12 @@ pub fn node_position(id: &str, nodes: usize) -> (i64, i64) {
 /// entities): then the node-link and graphology files declare a multigraph.
 pub fn has_parallel_edges(graph: &KnowledgeGraph) -> bool {
     let g = &graph.graph;
-    let mut seen = HashSet::with_capacity(g.edge_count());
-    g.raw_edges()
-        .iter()
-        .any(|e| !seen.insert((e.source(), e.target())))
+    // Per source, its targets sorted: cheaper than hashing every (source, target) pair.
+    let mut targets: Vec<usize> = Vec::new();
+    g.node_indices().any(|n| {
+        targets.clear();
+        targets.extend(g.edges(n).map(|e| e.target().index()));
+        targets.sort_unstable();
+        targets.windows(2).any(|w| w[0] == w[1])
+    })
 }

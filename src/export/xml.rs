@@ -392,12 +392,6 @@ impl Tag {
         self
     }
 
-    /// Removes every attribute, keeping the buffer.
-    pub(crate) fn reset(&mut self) -> &mut Tag {
-        self.start.clear_attributes();
-        self
-    }
-
     /// Adds `key="value"`, escaping the value.
     pub(crate) fn push(&mut self, key: &'static str, value: &str) -> &mut Tag {
         // push_attribute copies the value into the tag's buffer.
