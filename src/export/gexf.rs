@@ -9,9 +9,9 @@
 //! relation in `kind=` (so Gephi keeps `co_occurs` and `broader` between the same entities
 //! apart), `weight=` and `label=` (the kind).
 
-use super::write_chunked;
-use super::xml::{close, xml_id, Tag, XmlBuf};
+use super::xml::{close, Tag, XmlBuf};
 use super::{edge_weight, kind_color, node_position, node_size, push_double, push_int};
+use super::{write_chunked, xml_ids};
 use super::{Column, ColumnType, Columns, Schema, EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use quick_xml::events::{BytesDecl, Event};
@@ -109,13 +109,14 @@ fn attvalues(
 
 /// Writes `graph` as GEXF 1.3 to `w` (give it a buffered writer).
 pub fn to_gexf<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_gexf(graph, &Schema::of(graph), w)
+    write_gexf(graph, &Schema::of(graph), &xml_ids(graph), w)
 }
 
-/// [`to_gexf`] with the graph's schema already collected.
+/// [`to_gexf`] with the graph's schema and [`xml_ids`] already collected.
 pub(crate) fn write_gexf<W: Write>(
     graph: &KnowledgeGraph,
     schema: &Schema,
+    ids: &[Cow<'_, str>],
     w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
@@ -146,7 +147,6 @@ pub(crate) fn write_gexf<W: Write>(
     // Nodes and edges are rendered in parallel chunks (see `write_chunked`), indented as the
     // writer would, between its `<nodes>`/`<edges>` events.
     Tag::new("nodes").open(&mut w)?;
-    let ids: Vec<Cow<'_, str>> = g.node_weights().map(|n| xml_id(&n.id)).collect();
     let nodes = g.raw_nodes();
     write_chunked(w.get_mut(), nodes.len(), |range, out| {
         let mut x = XmlBuf::new(out, 3);

@@ -9,7 +9,7 @@
 //! and `broader`) on import; GEXF keeps them apart.
 
 use super::xml::{close, xml_id, Tag, XmlBuf};
-use super::{edge_weight, write_chunked, Column, ColumnType, Columns, Schema};
+use super::{edge_weight, write_chunked, xml_ids, Column, ColumnType, Columns, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use quick_xml::events::{BytesDecl, Event};
@@ -64,13 +64,14 @@ fn declare<W: Write>(
 
 /// Writes `graph` as GraphML to `w` (give it a buffered writer).
 pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_graphml(graph, &Schema::of(graph), w)
+    write_graphml(graph, &Schema::of(graph), &xml_ids(graph), w)
 }
 
-/// [`to_graphml`] with the graph's schema already collected.
+/// [`to_graphml`] with the graph's schema and [`xml_ids`] already collected.
 pub(crate) fn write_graphml<W: Write>(
     graph: &KnowledgeGraph,
     schema: &Schema,
+    ids: &[Cow<'_, str>],
     w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
@@ -101,7 +102,6 @@ pub(crate) fn write_graphml<W: Write>(
         .open(&mut w)?;
     // Nodes and edges are rendered in parallel chunks (see `write_chunked`), indented as the
     // writer would, between its `<graph>` and `</graph>` events.
-    let ids: Vec<Cow<'_, str>> = g.node_weights().map(|n| xml_id(&n.id)).collect();
     let nodes = g.raw_nodes();
     write_chunked(w.get_mut(), nodes.len(), |range, out| {
         let mut x = XmlBuf::new(out, 2);

@@ -42,6 +42,7 @@ use crate::graph::{Edge, KnowledgeGraph, Node, NodeKind, Value};
 use crate::output::{self, AtomicFile};
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -157,9 +158,13 @@ pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<V
     // Formats are independent: each is written on its own thread of the current rayon pool
     // (and renders its nodes and edges in parallel chunks, see `write_chunked`).
     let schema = Schema::of(graph);
+    let xml = unique
+        .iter()
+        .any(|f| matches!(f, Format::GraphMl | Format::Gexf));
+    let ids = if xml { xml_ids(graph) } else { Vec::new() };
     let written: Vec<Result<Vec<AtomicFile>>> = unique
         .par_iter()
-        .map(|&format| write_one(graph, &schema, dir, format))
+        .map(|&format| write_one(graph, &schema, &ids, dir, format))
         .collect();
     let mut files = Vec::new();
     for w in written {
@@ -172,14 +177,15 @@ pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<V
 fn write_one(
     graph: &KnowledgeGraph,
     schema: &Schema,
+    ids: &[Cow<'_, str>],
     dir: &Path,
     format: Format,
 ) -> Result<Vec<AtomicFile>> {
     let names = format.file_names();
     let mut file = AtomicFile::create(dir.join(names[0]))?;
     let result = match format {
-        Format::GraphMl => graphml::write_graphml(graph, schema, &mut file),
-        Format::Gexf => gexf::write_gexf(graph, schema, &mut file),
+        Format::GraphMl => graphml::write_graphml(graph, schema, ids, &mut file),
+        Format::Gexf => gexf::write_gexf(graph, schema, ids, &mut file),
         Format::Json => to_node_link(graph, &mut file),
         Format::Graphology => to_graphology(graph, &mut file),
         Format::Csv => csv::write_nodes_csv(graph, schema, &mut file),
@@ -259,11 +265,43 @@ impl Schema {
     /// Collects the columns of `graph`.
     pub fn of(graph: &KnowledgeGraph) -> Schema {
         let g = &graph.graph;
-        Schema {
-            nodes: collect_columns(g.node_weights().map(|n| n.attrs.as_slice()), &NODE_RESERVED),
-            edges: collect_columns(g.edge_weights().map(|e| e.attrs.as_slice()), &EDGE_RESERVED),
+        let (nodes, edges) = rayon::join(
+            || collect_in_parallel(g.raw_nodes(), |n| &n.weight.attrs, &NODE_RESERVED),
+            || collect_in_parallel(g.raw_edges(), |e| &e.weight.attrs, &EDGE_RESERVED),
+        );
+        Schema { nodes, edges }
+    }
+}
+
+/// [`collect_columns`] over chunks of `items` in parallel, the chunks' columns then merged in
+/// order: first-seen order is kept, and unifying types does not depend on grouping.
+fn collect_in_parallel<T: Sync>(
+    items: &[T],
+    attrs: impl Fn(&T) -> &Vec<(&'static str, Value)> + Sync,
+    reserved: &'static [&'static str],
+) -> Vec<Column> {
+    let parts: Vec<Vec<Column>> = items
+        .par_chunks(CHUNK * 4)
+        .map(|chunk| collect_columns(chunk.iter().map(|t| attrs(t).as_slice()), reserved))
+        .collect();
+    let mut columns: Vec<Column> = Vec::new();
+    for column in parts.into_iter().flatten() {
+        match columns.iter_mut().find(|c| c.name == column.name) {
+            Some(c) => c.ty = c.ty.unify(column.ty),
+            None => columns.push(column),
         }
     }
+    columns
+}
+
+/// The [`xml_id`] of every node, in node order (shared by GraphML and GEXF).
+pub(crate) fn xml_ids(graph: &KnowledgeGraph) -> Vec<Cow<'_, str>> {
+    graph
+        .graph
+        .raw_nodes()
+        .par_iter()
+        .map(|n| xml_id(&n.weight.id))
+        .collect()
 }
 
 fn collect_columns<'a>(
