@@ -11,7 +11,6 @@ use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::QName;
 use quick_xml::Writer;
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// Whether XML 1.0 allows `c` in a document (Rust strings hold no surrogates).
@@ -317,32 +316,27 @@ pub fn xml_id(id: &str) -> Cow<'_, str> {
     if id.is_empty() {
         return Cow::Borrowed("_x_");
     }
-    let mut chars = id.chars().peekable();
-    let plain = {
-        let mut ok = true;
-        let mut it = id.chars().peekable();
-        while let Some(c) = it.next() {
-            if !(is_id_char(c) || (c == '_' && it.peek() != Some(&'x'))) {
-                ok = false;
-                break;
-            }
-        }
-        ok
-    };
-    if plain {
+    let bytes = id.as_bytes();
+    // `_` is one byte, so the character after it is an `x` exactly when the next byte is.
+    let keep = |i: usize, c: char| is_id_char(c) || (c == '_' && bytes.get(i + 1) != Some(&b'x'));
+    let Some((first, _)) = id.char_indices().find(|&(i, c)| !keep(i, c)) else {
         return Cow::Borrowed(id);
-    }
+    };
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(id.len() + 16);
-    while let Some(c) = chars.next() {
-        if is_id_char(c) || (c == '_' && chars.peek() != Some(&'x')) {
+    out.push_str(&id[..first]);
+    for (i, c) in id[first..].char_indices() {
+        if keep(first + i, c) {
             out.push(c);
         } else {
-            // Writing to a String cannot fail.
-            let _ = if (c as u32) <= 0xFFFF {
-                write!(out, "_x{:04X}_", c as u32)
-            } else {
-                write!(out, "_x{:06X}_", c as u32)
-            };
+            // `_xHHHH_`, or six digits above U+FFFF.
+            let v = c as u32;
+            let digits = if v <= 0xFFFF { 4 } else { 6 };
+            out.push_str("_x");
+            for k in (0..digits).rev() {
+                out.push(char::from(HEX[((v >> (4 * k)) & 0xF) as usize]));
+            }
+            out.push('_');
         }
     }
     Cow::Owned(out)
@@ -471,6 +465,8 @@ mod tests {
         assert_eq!(xml_id("section:a.md#3"), "section:a.md_x0023_3");
         assert_eq!(xml_id("keyword:区块链"), "keyword:区块链");
         assert_eq!(xml_id("a_xb"), "a_x005F_xb");
+        assert_eq!(xml_id("a b😀_x_"), "a_x0020_b_x01F600__x005F_x_");
+        assert_eq!(xml_id("区块链/ok"), "区块链_x002F_ok");
     }
 
     #[test]
