@@ -8,7 +8,8 @@
 //! A text cell that begins with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so that a
 //! spreadsheet shows it instead of running it as a formula; numbers are never changed.
 
-use super::{edge_weight, push_double, push_value_bytes, write_chunked, Column, Columns, Schema};
+use super::{edge_weight, push_double, push_value_bytes, write_chunked, Column, Columns};
+use super::{EncodedIds, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use std::borrow::Cow;
@@ -183,15 +184,15 @@ pub(crate) fn write_edges_csv<W: Write>(
     let g = &graph.graph;
     let fixed = ["Source", "Target", "Type", "Kind", "Weight"];
     write_header(&mut w, &fixed, &schema.edges)?;
-    let (nodes, edges) = (g.raw_nodes(), g.raw_edges());
+    let edges = g.raw_edges();
+    let ids = EncodedIds::new(graph, |out, id| push_text_field(out, &mut Vec::new(), id));
     write_chunked(&mut w, edges.len(), |range, out| {
         let mut rows = Rows::new(&schema.edges, &EDGE_RESERVED);
-        let mut cell = Vec::new();
         for e in &edges[range] {
             let edge = &e.weight;
-            push_text_field(out, &mut cell, &nodes[e.source().index()].weight.id);
+            out.extend_from_slice(ids.get(e.source().index()));
             out.push(b',');
-            push_text_field(out, &mut cell, &nodes[e.target().index()].weight.id);
+            out.extend_from_slice(ids.get(e.target().index()));
             out.extend_from_slice(b",Directed,");
             push_field(out, edge.kind.as_str().as_bytes());
             out.push(b',');

@@ -8,7 +8,7 @@
 //! `key` = kind, which networkx uses as the edge key).
 
 use super::{edge_weight, has_parallel_edges, kind_hex, node_position, node_size, push_int};
-use super::{write_chunked, Columns, EDGE_RESERVED, NODE_RESERVED};
+use super::{write_chunked, Columns, EncodedIds, EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter as _};
@@ -135,13 +135,14 @@ pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()
         "{{\"directed\": true, \"multigraph\": {multi}, \"graph\": {{}}"
     )?;
     let (nodes, edges) = (g.raw_nodes(), g.raw_edges());
+    let ids = EncodedIds::new(graph, push_str);
     write_items(
         &mut w,
         graph,
         |i, out, columns| {
             let node = &nodes[i].weight;
             out.extend_from_slice(b"{\"id\":");
-            push_str(out, &node.id);
+            out.extend_from_slice(ids.get(i));
             out.extend_from_slice(b",\"kind\":");
             push_json(out, &node.kind);
             out.extend_from_slice(b",\"label\":");
@@ -153,9 +154,9 @@ pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()
             let e = &edges[i];
             let edge = &e.weight;
             out.extend_from_slice(b"{\"source\":");
-            push_str(out, &nodes[e.source().index()].weight.id);
+            out.extend_from_slice(ids.get(e.source().index()));
             out.extend_from_slice(b",\"target\":");
-            push_str(out, &nodes[e.target().index()].weight.id);
+            out.extend_from_slice(ids.get(e.target().index()));
             if multi {
                 out.extend_from_slice(b",\"key\":");
                 push_json(out, &edge.kind);
@@ -186,6 +187,7 @@ pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<(
          \"allowSelfLoops\": true}}"
     )?;
     let (nodes, edges) = (g.raw_nodes(), g.raw_edges());
+    let ids = EncodedIds::new(graph, push_str);
     write_items(
         &mut w,
         graph,
@@ -193,7 +195,7 @@ pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<(
             let node = &nodes[i].weight;
             let (x, y) = node_position(&node.id, n);
             out.extend_from_slice(b"{\"key\":");
-            push_str(out, &node.id);
+            out.extend_from_slice(ids.get(i));
             out.extend_from_slice(b",\"attributes\":{\"label\":");
             push_str(out, &node.label);
             out.extend_from_slice(b",\"kind\":");
@@ -215,9 +217,9 @@ pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<(
             out.extend_from_slice(b"{\"key\":\"e");
             push_int(out, i as i64);
             out.extend_from_slice(b"\",\"source\":");
-            push_str(out, &nodes[e.source().index()].weight.id);
+            out.extend_from_slice(ids.get(e.source().index()));
             out.extend_from_slice(b",\"target\":");
-            push_str(out, &nodes[e.target().index()].weight.id);
+            out.extend_from_slice(ids.get(e.target().index()));
             out.extend_from_slice(b",\"attributes\":{\"kind\":");
             push_json(out, &edge.kind);
             out.extend_from_slice(b",\"label\":");

@@ -294,6 +294,52 @@ fn collect_in_parallel<T: Sync>(
     columns
 }
 
+/// Every node's id encoded once for one format (a JSON string, a CSV field), in node order:
+/// each edge repeats two of them, so edges copy bytes instead of encoding again.
+pub(crate) struct EncodedIds {
+    bytes: Vec<u8>,
+    /// End of each node's encoding in `bytes`.
+    ends: Vec<usize>,
+}
+
+impl EncodedIds {
+    /// Encodes every node id of `graph` with `encode` (in parallel chunks).
+    pub(crate) fn new(
+        graph: &KnowledgeGraph,
+        encode: impl Fn(&mut Vec<u8>, &str) + Sync,
+    ) -> EncodedIds {
+        let parts: Vec<(Vec<u8>, Vec<usize>)> = graph
+            .graph
+            .raw_nodes()
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let (mut bytes, mut ends) = (Vec::new(), Vec::with_capacity(chunk.len()));
+                for node in chunk {
+                    encode(&mut bytes, &node.weight.id);
+                    ends.push(bytes.len());
+                }
+                (bytes, ends)
+            })
+            .collect();
+        let mut all = EncodedIds {
+            bytes: Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum()),
+            ends: Vec::with_capacity(graph.graph.node_count()),
+        };
+        for (bytes, ends) in parts {
+            let base = all.bytes.len();
+            all.bytes.extend_from_slice(&bytes);
+            all.ends.extend(ends.into_iter().map(|e| base + e));
+        }
+        all
+    }
+
+    /// The encoded id of node `i`.
+    pub(crate) fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+}
+
 /// The [`xml_id`] of every node, in node order (shared by GraphML and GEXF).
 pub(crate) fn xml_ids(graph: &KnowledgeGraph) -> Vec<Cow<'_, str>> {
     graph
