@@ -24,6 +24,13 @@
 //!   written as they are: a value that is literally `null` is read as missing by Gephi.
 //!
 //! Output is a pure function of the graph: same graph, same bytes.
+//!
+//! **Speed.** Exports are rewritten on every incremental build, so each writer renders its
+//! nodes and edges into memory in chunks, in parallel on the current rayon pool, and writes the
+//! chunks in order (`write_chunked`); [`write()`] collects the [`Schema`] and the XML ids
+//! once for all formats; numbers go through `itoa` (and integral doubles through the integer
+//! path), attribute names are matched to columns by address (`Columns`), and node ids that
+//! edges repeat are encoded once per format (`EncodedIds`).
 
 mod csv;
 mod gexf;

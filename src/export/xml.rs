@@ -4,6 +4,16 @@
 //! label makes every XML consumer reject the file), and it leaves tab, CR and LF literal in
 //! attribute values, where parsers normalise them to spaces. So values are escaped here, once,
 //! and handed to quick-xml as already escaped.
+//!
+//! quick-xml writes the document's frame (declaration, root, key/attribute declarations, the
+//! `<graph>`, `<nodes>`, `<edges>` elements). The hundreds of thousands of `<node>` and
+//! `<edge>` elements inside it are rendered by [`XmlBuf`] into memory, in parallel chunks, and
+//! written between quick-xml's events: one event and one `BytesStart` per attribute cost more
+//! than the rest of an export. [`XmlBuf`] writes elements, never free text: every attribute
+//! value and text goes through [`escape_into`] (the same bytes as [`escape`] /
+//! [`escape_text`]), except values known to need none (ids from [`xml_id`], kinds, numbers),
+//! and it indents exactly as quick-xml's indenting writer, so the output is unchanged byte for
+//! byte.
 
 use crate::graph::Value;
 use quick_xml::events::attributes::Attribute;
