@@ -2,14 +2,16 @@
 //!
 //! Every output is written to a temporary file beside its target (same folder, so the final
 //! rename never crosses a file system), flushed and synced, and only then renamed over the
-//! target. On any error the temporary file is removed when it is dropped and the old target, if
-//! there was one, is untouched. [`commit_all`] finishes a batch of files (all exports of one
+//! target (on Linux, swapped with an existing target, see `replace`, which spares ext4's
+//! synchronous write-back of the new file). On any error the temporary file is removed when it
+//! is dropped and the old target, if there was one, is untouched. [`commit_all`] finishes a batch of files (all exports of one
 //! run) before it renames the first one, so an error while writing any of them replaces none.
 //!
 //! [`check_writable`] proves the output folder usable before any work is done, so a run that
 //! cannot write fails in milliseconds rather than after the whole pipeline.
 
 use crate::diag::{Error, Result};
+use rayon::prelude::*;
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -102,8 +104,30 @@ impl AtomicFile {
     /// Finishes the file and renames it over the target.
     pub fn commit(self) -> Result<PathBuf> {
         let (path, tmp) = self.finish()?;
-        persist(path, tmp)
+        replace(path, tmp).map(|(path, _old)| path)
     }
+}
+
+/// Puts `tmp`'s file at `path`, atomically, and returns what now names the file it replaced,
+/// if any, for the caller to drop (which removes it).
+///
+/// On Linux an existing regular file is swapped with the new one (`renameat2` with
+/// `RENAME_EXCHANGE`) rather than renamed over: ext4 (`auto_da_alloc`, the default) allocates
+/// and starts writing back the whole new file inside a rename that replaces a file, which cost
+/// as much as rendering every export; after an exchange that work is left to the kernel's
+/// writeback, as for a new file. Readers see the old file or the whole new one either way.
+/// Anything else (no target, a folder, a file system without exchange) is a plain rename.
+fn replace(path: PathBuf, tmp: NamedTempFile) -> Result<(PathBuf, Option<NamedTempFile>)> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file());
+        if is_file && renameat_with(CWD, tmp.path(), CWD, &path, RenameFlags::EXCHANGE).is_ok() {
+            // `tmp` now names the old file.
+            return Ok((path, Some(tmp)));
+        }
+    }
+    persist(path, tmp).map(|path| (path, None))
 }
 
 fn persist(path: PathBuf, tmp: NamedTempFile) -> Result<PathBuf> {
@@ -136,10 +160,24 @@ pub fn commit_all(files: Vec<AtomicFile>) -> Result<Vec<PathBuf>> {
     for file in files {
         finished.push(file.finish()?);
     }
-    finished
-        .into_iter()
-        .map(|(path, tmp)| persist(path, tmp))
-        .collect()
+    let mut paths = Vec::with_capacity(finished.len());
+    let mut replaced = Vec::new();
+    let mut result = Ok(());
+    for (path, tmp) in finished {
+        match replace(path, tmp) {
+            Ok((path, old)) => {
+                paths.push(path);
+                replaced.extend(old);
+            }
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    // Dropping a replaced file removes it: the files are independent, so in parallel.
+    replaced.into_par_iter().for_each(drop);
+    result.map(|()| paths)
 }
 
 /// Writes `path` atomically with `fill`, which writes the whole content.
@@ -209,6 +247,21 @@ mod tests {
         fs::write(&file, "x").unwrap();
         let err = check_writable(&file.join("sub")).unwrap_err();
         assert!(matches!(err, Error::Output { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn commit_all_replaces_existing_files_and_leaves_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a"), "old a").unwrap();
+        let mut a = AtomicFile::create(dir.path().join("a")).unwrap();
+        a.write_all(b"new a").unwrap();
+        let mut b = AtomicFile::create(dir.path().join("b")).unwrap();
+        b.write_all(b"new b").unwrap();
+        let paths = commit_all(vec![a, b]).unwrap();
+        assert_eq!(paths, [dir.path().join("a"), dir.path().join("b")]);
+        assert_eq!(fs::read_to_string(dir.path().join("a")).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(dir.path().join("b")).unwrap(), "new b");
+        assert_eq!(entries(dir.path()), ["a", "b"]);
     }
 
     #[test]
