@@ -19,11 +19,17 @@ use std::time::Duration;
 /// The graph of one corpus, and the corpus size in bytes.
 fn graphs() -> Vec<(&'static str, KnowledgeGraph, u64)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = [root.join("../shared"), root.join("../../shared")].into_iter().find(|p| p.is_dir());
-    let dict = kgx::dict::load(&kgx::dict::default_sources()).expect("the shipped dictionaries are valid");
+    let shared = [root.join("../shared"), root.join("../../shared")]
+        .into_iter()
+        .find(|p| p.is_dir());
+    let dict =
+        kgx::dict::load(&kgx::dict::default_sources()).expect("the shipped dictionaries are valid");
     let extractor = Extractor::new(dict.clone(), true);
     let mut out = Vec::new();
-    for (name, dir) in [("data", Some(root.join("data"))), ("w3er", shared.map(|s| s.join("corpus/w3er")))] {
+    for (name, dir) in [
+        ("data", Some(root.join("data"))),
+        ("w3er", shared.map(|s| s.join("corpus/w3er"))),
+    ] {
         let Some(dir) = dir.filter(|d| d.is_dir()) else {
             eprintln!("bench: corpus {name} not found, skipped");
             continue;
@@ -38,7 +44,11 @@ fn graphs() -> Vec<(&'static str, KnowledgeGraph, u64)> {
                 corpus.add(r).expect("records of one run agree");
             }
         }
-        out.push((name, build_graph(&corpus, &dict, &MergeOptions::default()), bytes));
+        out.push((
+            name,
+            build_graph(&corpus, &dict, &MergeOptions::default()),
+            bytes,
+        ));
     }
     out
 }
@@ -73,12 +83,17 @@ fn exports(c: &mut Criterion) {
     ];
     for (corpus, graph, bytes) in graphs() {
         let mut g = c.benchmark_group("export");
-        g.sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3));
+        g.sample_size(10)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(3));
         g.throughput(Throughput::Bytes(bytes));
         for (name, f) in formats {
             let mut size = Count(0);
             f(&graph, &mut size).expect("writing to memory never fails");
-            let id = BenchmarkId::new(name, format!("{corpus} ({:.1} MB out)", size.0 as f64 / 1e6));
+            let id = BenchmarkId::new(
+                name,
+                format!("{corpus} ({:.1} MB out)", size.0 as f64 / 1e6),
+            );
             g.bench_function(id, |b| {
                 b.iter(|| {
                     let mut w = Count(0);

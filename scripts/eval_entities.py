@@ -7,10 +7,10 @@ Reads a kgx `graph.json` (networkx node-link JSON: `nodes` with `id`, `kind`; `e
 the article -> entity `mentions` edges of every annotated post with its annotation, and prints
 micro precision and recall plus, per post, the false positives and false negatives.
 
-Article node ids are `article:<path relative to the corpus folder kgx was run on>`; when kgx
-ran on a sub-folder or a parent of the annotated corpus root, `--corpus-root-prefix` is
-prepended to each annotated path (or, if negative-style `-` given as `--strip-prefix`, removed
-from article ids) so the two agree.
+Article node ids are `article:<path relative to the corpus folder kgx was run on>`. When kgx
+ran on a parent of the annotated corpus root, `--corpus-root-prefix DIR` is prepended to each
+annotated path; when the article ids carry an extra leading folder,
+`--strip-prefix DIR` removes it from the article ids; either way the two agree.
 
 Exit status: 0 when precision >= --min-precision and recall >= --min-recall, 1 when below,
 2 on unusable input (missing file, bad JSON or TOML, an annotated post absent from the graph).

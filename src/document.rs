@@ -1,9 +1,22 @@
 //! Documents: one Markdown post as fields, sections and prose.
 //!
-//! One function owns the Markdown options ([`markdown_options`]). Sections come from ATX and
-//! setext headings and from paragraphs made only of bold text (a sub-heading one level below
-//! the enclosing heading, as real posts write them). Each section owns its prose, and the prose
-//! keeps the map back to source bytes, so a mention can always be pointed at in the file.
+//! One function owns the Markdown options ([`markdown_options`]); front matter is split off at
+//! byte 0 by [`crate::frontmatter`] and only the body is given to pulldown-cmark, whose offsets
+//! are shifted back to file offsets. [`parse`] makes one pass over the events: prose is pushed
+//! straight into the current section with its source offset (verbatim runs map byte for byte),
+//! so nothing is parsed or copied twice.
+//!
+//! Sections come from ATX and setext headings and from top-level paragraphs made only of bold
+//! text: such a paragraph is a sub-heading one level below the latest real heading (or under
+//! the lead section), as real posts write them; it never nests under another bold sub-heading
+//! nor parents a real heading. A bold *sentence* (ending in `。`, `.`, `；`, `;`) or a bold
+//! paragraph longer than [`MAX_BOLD_HEADING_CHARS`] is emphasis, not a heading: real posts use
+//! both forms, and a 150-character warning in bold is not a section title.
+//!
+//! Prose is what a reader sees: inline markup never splits a word, a soft break is a space,
+//! a block boundary is a newline; code, URLs, raw HTML tags, HTML comments and `<script>` /
+//! `<style>` content are left out, while text between HTML tags (inline or in an HTML block)
+//! is kept. See `tests/spec/prose.md` for every rule as an example.
 
 use crate::diag::Warning;
 use crate::frontmatter::{self, FrontMatter};
@@ -39,7 +52,8 @@ pub struct Section {
     pub level: u8,
     /// Index (into [`Document::sections`]) of the enclosing section.
     pub parent: Option<usize>,
-    /// Heading text as a reader sees it (empty for the lead section).
+    /// Heading text as a reader sees it, inline code included (empty for the lead section).
+    /// Inline code is not prose, so it is the only difference from the heading's prose.
     pub heading: String,
     /// Headings from the top down to this one, joined with ` > `.
     pub heading_path: String,
@@ -55,8 +69,14 @@ pub struct Section {
 impl Document {
     /// Number of words in the prose: each CJK character counts as one word, each run of Latin
     /// letters or digits as one.
+    /// A title taken from the first heading is counted once, in its section.
     pub fn words(&self) -> u64 {
-        count_words(&self.title)
+        let title = if self.meta.title.is_some() {
+            count_words(&self.title)
+        } else {
+            0
+        };
+        title
             + self
                 .sections
                 .iter()
@@ -128,9 +148,16 @@ pub fn parse(id: &str, text: &str) -> (Document, Vec<Warning>) {
         (t.clone(), title_from_matter(text, &split, t))
     } else if let Some(i) = first_heading {
         let s = &sections[i];
-        let mut p = s.prose.clone();
-        p.text.truncate(s.heading_len);
-        p.pieces.retain(|pc| (pc.prose as usize) < s.heading_len);
+        let p = Prose {
+            text: s.prose.text[..s.heading_len].to_string(),
+            pieces: s
+                .prose
+                .pieces
+                .iter()
+                .take_while(|pc| (pc.prose as usize) < s.heading_len)
+                .copied()
+                .collect(),
+        };
         (s.heading.clone(), p)
     } else {
         (file_stem(id).to_string(), Prose::default())
@@ -183,6 +210,22 @@ struct Para {
     has_bold: bool,
 }
 
+/// A bold-only paragraph longer than this (in characters) is emphasis, not a sub-heading.
+pub const MAX_BOLD_HEADING_CHARS: usize = 80;
+
+/// Where the HTML block reader stands between two `Html` events.
+#[derive(Default)]
+struct HtmlState {
+    /// Inside `<!-- … -->`.
+    comment: bool,
+    /// Inside a tag, between `<` and `>`.
+    tag: bool,
+    /// The tag being read opens a `<script>` or `<style>`.
+    tag_opens_raw: bool,
+    /// Inside `<script>` / `<style>`: nothing is prose until the closing tag.
+    raw: bool,
+}
+
 /// One pass over the events: prose goes straight into the last section; a bold-only paragraph
 /// is cut off the end of its section's prose when it closes and becomes a section itself.
 struct Builder<'a> {
@@ -196,6 +239,9 @@ struct Builder<'a> {
     first_heading: Option<usize>,
     /// Collecting a top-level heading's text.
     in_heading: bool,
+    /// The heading or bold paragraph as a reader sees it (inline code included); one buffer
+    /// reused for the whole document.
+    label: String,
     /// Inside a code block or an autolink (whose only text is its URL): text is not prose.
     in_code: bool,
     /// Depth of block quotes, list items, footnote definitions: headings and bold paragraphs
@@ -203,6 +249,7 @@ struct Builder<'a> {
     containers: u32,
     strong: u32,
     para: Option<Para>,
+    html: HtmlState,
     /// A block ended: the next prose starts on a new line.
     pending_break: bool,
     /// Something that separates words (soft break, inline code, image) was skipped: the next
@@ -220,10 +267,12 @@ impl<'a> Builder<'a> {
             current_real: None,
             first_heading: None,
             in_heading: false,
+            label: String::new(),
             in_code: false,
             containers: 0,
             strong: 0,
             para: None,
+            html: HtmlState::default(),
             pending_break: false,
             pending_space: false,
         }
@@ -237,6 +286,11 @@ impl<'a> Builder<'a> {
             .prose
     }
 
+    /// Whether the label of a heading or top-level paragraph is being collected.
+    fn labelling(&self) -> bool {
+        self.in_heading || self.para.as_ref().is_some_and(|p| p.bold_only)
+    }
+
     /// Appends prose text at source byte `source` (file offset), after any pending separator.
     fn push(&mut self, s: &str, source: usize, verbatim: bool) {
         if s.is_empty() {
@@ -245,6 +299,13 @@ impl<'a> Builder<'a> {
         let (brk, space) = (self.pending_break, self.pending_space);
         self.pending_break = false;
         self.pending_space = false;
+        if self.labelling() {
+            if space && !self.label.is_empty() && !self.label.ends_with(' ') && !s.starts_with(' ')
+            {
+                self.label.push(' ');
+            }
+            self.label.push_str(s);
+        }
         let prose = self.prose();
         if !prose.text.is_empty() {
             if brk {
@@ -278,8 +339,10 @@ impl<'a> Builder<'a> {
                     return;
                 }
                 if let Some(p) = &mut self.para {
-                    if !t.trim().is_empty() {
-                        if self.strong == 0 {
+                    // Only look at the text while the answer can still change.
+                    let outside = self.strong == 0;
+                    if p.bold_only && (outside || !p.has_bold) && !t.trim().is_empty() {
+                        if outside {
                             p.bold_only = false;
                         } else {
                             p.has_bold = true;
@@ -287,9 +350,31 @@ impl<'a> Builder<'a> {
                     }
                 }
                 let verbatim = is_verbatim(&t, self.body, &range);
-                self.push(&t, range.start + self.offset, verbatim);
+                let start = range.start + self.offset;
+                // A bare URL in text (or a link whose text is its URL) is not prose: it reads
+                // as a gap between words.
+                let mut rest = 0;
+                for (a, b) in bare_urls(&t) {
+                    let at = if verbatim { start + rest } else { start };
+                    self.push(&t[rest..a], at, verbatim);
+                    self.pending_space = true;
+                    rest = b;
+                }
+                let at = if verbatim { start + rest } else { start };
+                self.push(&t[rest..], at, verbatim);
             }
-            Event::Code(_) | Event::InlineMath(_) => {
+            Event::Code(code) => {
+                self.not_bold();
+                if self.labelling() {
+                    // Not prose, but part of what a reader sees as the heading.
+                    if self.pending_space && !self.label.is_empty() && !self.label.ends_with(' ') {
+                        self.label.push(' ');
+                    }
+                    self.label.push_str(&code);
+                }
+                self.pending_space = true;
+            }
+            Event::InlineMath(_) => {
                 self.not_bold();
                 self.pending_space = true;
             }
@@ -300,11 +385,102 @@ impl<'a> Builder<'a> {
                     self.pending_space = true;
                 }
             }
+            Event::Html(html) => {
+                let verbatim = is_verbatim(&html, self.body, &range);
+                self.html_text(&html, range.start + self.offset, verbatim);
+            }
             Event::FootnoteReference(_) => self.not_bold(),
-            Event::Html(_) | Event::DisplayMath(_) | Event::TaskListMarker(_) => {}
+            Event::DisplayMath(_) | Event::TaskListMarker(_) => {}
             Event::Rule => self.block_boundary(),
             Event::Start(tag) => self.start(tag, range),
             Event::End(tag) => self.end(tag),
+        }
+    }
+
+    /// The text of an HTML block between its tags, as a browser would show it: comments,
+    /// tags and `<script>` / `<style>` content are left out; block tags and `<br>` separate
+    /// lines. One `Html` event is one line of the block; the state carries over.
+    fn html_text(&mut self, s: &str, source: usize, verbatim: bool) {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if self.html.comment {
+                match s[i..].find("-->") {
+                    Some(at) => {
+                        self.html.comment = false;
+                        i += at + 3;
+                    }
+                    None => return,
+                }
+            } else if self.html.tag {
+                match s[i..].find('>') {
+                    Some(at) => {
+                        self.html.tag = false;
+                        self.html.raw =
+                            self.html.tag_opens_raw && (i + at == 0 || b[i + at - 1] != b'/');
+                        i += at + 1;
+                    }
+                    None => return,
+                }
+            } else if self.html.raw {
+                match find_raw_end(&s[i..]) {
+                    Some(at) => {
+                        self.html.raw = false;
+                        i += at;
+                    }
+                    None => return,
+                }
+            } else {
+                // Text up to the next tag or comment (a `<` not followed by a name is text).
+                let mut end = b.len();
+                let mut from = i;
+                while let Some(at) = s[from..].find('<') {
+                    let lt = from + at;
+                    if b.get(lt + 1)
+                        .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, b'/' | b'!' | b'?'))
+                    {
+                        end = lt;
+                        break;
+                    }
+                    from = lt + 1;
+                }
+                let run = &s[i..end];
+                let trimmed = run.trim_start();
+                let lead = run.len() - trimmed.len();
+                let text = trimmed.trim_end();
+                if lead > 0 {
+                    self.pending_space = true;
+                }
+                if !text.is_empty() {
+                    self.push(text, source + i + lead, verbatim);
+                    if text.len() < trimmed.len() {
+                        self.pending_space = true;
+                    }
+                }
+                i = end;
+                if i < b.len() {
+                    if s[i..].starts_with("<!--") {
+                        self.html.comment = true;
+                        i += 4;
+                    } else {
+                        let rest = &s[i + 1..];
+                        let closing = rest.starts_with('/');
+                        let name = rest.trim_start_matches('/');
+                        let name_len = name
+                            .find(|c: char| !c.is_ascii_alphanumeric())
+                            .unwrap_or(name.len());
+                        let name = &name[..name_len];
+                        self.html.tag_opens_raw = !closing
+                            && (name.eq_ignore_ascii_case("script")
+                                || name.eq_ignore_ascii_case("style"));
+                        if html_separates(&s[i..]) {
+                            self.block_boundary();
+                        }
+                        self.html.tag = true;
+                        i += 1;
+                    }
+                }
+            }
         }
     }
 
@@ -327,6 +503,7 @@ impl<'a> Builder<'a> {
                     ..Section::default()
                 });
                 self.in_heading = true;
+                self.label.clear();
                 self.pending_break = false;
                 self.pending_space = false;
             }
@@ -341,10 +518,15 @@ impl<'a> Builder<'a> {
                         bold_only: true,
                         has_bold: false,
                     });
+                    self.label.clear();
                 }
             }
             Tag::CodeBlock(_) => {
                 self.in_code = true;
+                self.block_boundary();
+            }
+            Tag::HtmlBlock => {
+                self.html = HtmlState::default();
                 self.block_boundary();
             }
             Tag::BlockQuote(_) | Tag::Item | Tag::FootnoteDefinition(_) => {
@@ -372,10 +554,10 @@ impl<'a> Builder<'a> {
             TagEnd::Heading(_) if self.in_heading => {
                 self.in_heading = false;
                 let idx = self.sections.len() - 1;
-                let heading = self.sections[idx].prose.text.clone();
+                let heading = self.label.trim().to_string();
                 let path = self.path_under(self.sections[idx].parent, &heading);
                 let s = &mut self.sections[idx];
-                s.heading_len = heading.len();
+                s.heading_len = s.prose.text.len();
                 s.heading_path = path;
                 if self.first_heading.is_none() && !heading.is_empty() {
                     self.first_heading = Some(idx);
@@ -419,9 +601,16 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Turns the paragraph that just closed into a sub-heading one level below the latest real
-    /// heading (or the lead): its prose moves off the end of the current section.
+    /// Turns the bold-only paragraph that just closed into a sub-heading one level below the
+    /// latest real heading (or the lead): its prose moves off the end of the current section.
+    /// A bold sentence (ending in `。` or `.`) or a long bold paragraph is emphasis and stays.
     fn bold_heading(&mut self, p: Para) {
+        let label = self.label.trim();
+        if label.ends_with(['。', '.', '；', ';']) || label.chars().count() > MAX_BOLD_HEADING_CHARS
+        {
+            return;
+        }
+        let heading = label.to_string();
         let cur = self.sections.len() - 1;
         let prose = &mut self.sections[cur].prose;
         if p.text_start > prose.text.len() || p.piece_start > prose.pieces.len() {
@@ -441,11 +630,11 @@ impl<'a> Builder<'a> {
         }
         let parent = self.current_real.unwrap_or(0);
         let level = self.sections[parent].level + 1;
-        let heading_path = self.path_under(Some(parent), &text);
+        let heading_path = self.path_under(Some(parent), &heading);
         self.sections.push(Section {
             level,
             parent: Some(parent),
-            heading: text.clone(),
+            heading,
             heading_path,
             line: self.lines.line(p.source),
             heading_len: text.len(),
@@ -480,6 +669,22 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Offset in `s` of the `</script` or `</style` that ends raw HTML text.
+fn find_raw_end(s: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = s[from..].find("</") {
+        let lt = from + at;
+        let name = s.as_bytes().get(lt + 2..).unwrap_or(&[]);
+        let is =
+            |tag: &[u8]| name.len() >= tag.len() && name[..tag.len()].eq_ignore_ascii_case(tag);
+        if is(b"script") || is(b"style") {
+            return Some(lt);
+        }
+        from = lt + 2;
+    }
+    None
+}
+
 /// Whether a text event is the source bytes as they stand (then offsets inside it map 1:1).
 fn is_verbatim(t: &CowStr<'_>, body: &str, range: &Range<usize>) -> bool {
     let Some(src) = body.get(range.clone()) else {
@@ -491,8 +696,8 @@ fn is_verbatim(t: &CowStr<'_>, body: &str, range: &Range<usize>) -> bool {
     }
 }
 
-/// Whether an inline HTML tag separates words as a reader sees them (`<br>`, `<img>`, block
-/// tags); inline tags (`<span>`, `<b>`, `<a>`) and comments do not.
+/// Whether an HTML tag separates words as a reader sees them (`<br>`, `<img>`, block tags);
+/// inline tags (`<span>`, `<b>`, `<a>`) and comments do not.
 fn html_separates(tag: &str) -> bool {
     let name = tag.trim_start_matches('<').trim_start_matches('/');
     let end = name
@@ -536,6 +741,68 @@ fn html_separates(tag: &str) -> bool {
         "dl",
         "details",
         "summary",
+        "script",
+        "style",
     ];
     BREAKING.iter().any(|b| b.eq_ignore_ascii_case(name))
+}
+
+/// Byte ranges of bare URLs in `text`: `http://`, `https://` or `www.` up to white space, a
+/// non-ASCII character or a quote or bracket that closes it; trailing punctuation is left to
+/// the prose.
+fn bare_urls(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(at) = memchr::memchr2(b'h', b'w', &b[i..]) {
+        let start = i + at;
+        let rest = &b[start..];
+        let scheme = if rest.starts_with(b"https://") {
+            8
+        } else if rest.starts_with(b"http://") {
+            7
+        } else if rest.starts_with(b"www.") && (start == 0 || !b[start - 1].is_ascii_alphanumeric())
+        {
+            4
+        } else {
+            i = start + 1;
+            continue;
+        };
+        let mut end = start + scheme;
+        while end < b.len()
+            && b[end].is_ascii()
+            && !b[end].is_ascii_whitespace()
+            && !b"<>\"'`()[]{}".contains(&b[end])
+        {
+            end += 1;
+        }
+        while end > start + scheme && b".,;:!?".contains(&b[end - 1]) {
+            end -= 1;
+        }
+        if end > start + scheme {
+            out.push((start, end));
+        }
+        i = end.max(start + 1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::bare_urls;
+
+    #[test]
+    fn bare_urls_are_found_and_end_where_prose_resumes() {
+        let t = "原文：https://blog.example.com/a-b?x=1。见 www.example.org, 或 http://x.io/p) 完";
+        let got: Vec<&str> = bare_urls(t).into_iter().map(|(a, b)| &t[a..b]).collect();
+        assert_eq!(
+            got,
+            [
+                "https://blog.example.com/a-b?x=1",
+                "www.example.org",
+                "http://x.io/p"
+            ]
+        );
+        assert!(bare_urls("the www.  http:// hwww.x").is_empty());
+    }
 }

@@ -3,8 +3,8 @@
 //! The block is split off here ([`split`]), never by pulldown-cmark's metadata option (which
 //! also takes a `---` block in the middle of a document): only a delimiter at byte 0 (after an
 //! optional BOM) opens front matter, so a `---` later in the body stays a thematic break.
-//! [`parse`] reads the fields kgx uses through one tolerant intermediate value ([`Flex`]-like
-//! private type) shared by the three formats, so `author: x` and `author: [x, y]`,
+//! [`parse`] reads the fields kgx uses through one tolerant intermediate value (a private
+//! `Flex` type) shared by the three formats, so `author: x` and `author: [x, y]`,
 //! `description: null`, TOML datetimes and unknown fields all just work. Broken front matter is
 //! a warning with the line in the *file* (the parser's line shifted by the opening delimiter);
 //! the article is still read.
@@ -202,10 +202,13 @@ pub fn parse(id: &str, split: &Split<'_>) -> (FrontMatter, Vec<Warning>) {
         return (FrontMatter::default(), warnings);
     }
     let raw: Result<Raw, (Option<u32>, String)> = match format {
-        Format::Yaml => serde_saphyr::from_str(split.matter).map_err(|e| {
-            let line = e.location().map(|l| l.line() as u32);
-            (line, first_line(&e.to_string()))
-        }),
+        Format::Yaml => match simple_yaml(split.matter) {
+            Some(raw) => Ok(raw),
+            None => serde_saphyr::from_str(split.matter).map_err(|e| {
+                let line = e.location().map(|l| l.line() as u32);
+                (line, first_line(&e.to_string()))
+            }),
+        },
         Format::Toml => toml::from_str(split.matter).map_err(|e| {
             let line = e.span().map(|s| line_in(split.matter, s.start));
             (line, first_line(e.message()))
@@ -456,7 +459,7 @@ pub fn normalise_date(s: &str) -> Option<String> {
 }
 
 /// The fields kgx reads, each as a tolerant [`Flex`]; everything else is ignored.
-#[derive(Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]
 struct Raw {
     title: Flex,
@@ -470,6 +473,144 @@ struct Raw {
     slug: Flex,
     description: Flex,
     draft: Flex,
+}
+
+impl Raw {
+    /// The field named `key`, for the YAML fast path; `None` for a key kgx does not read.
+    fn field(&mut self, key: &str) -> Option<&mut Flex> {
+        Some(match key {
+            "title" => &mut self.title,
+            "date" => &mut self.date,
+            "lastmod" => &mut self.lastmod,
+            "author" => &mut self.author,
+            "authors" => &mut self.authors,
+            "tags" => &mut self.tags,
+            "categories" => &mut self.categories,
+            "keywords" => &mut self.keywords,
+            "slug" => &mut self.slug,
+            "description" => &mut self.description,
+            "draft" => &mut self.draft,
+            _ => return None,
+        })
+    }
+}
+
+/// Reads the plainest YAML front matter without a YAML parser: `key: plain scalar`,
+/// `key: []`, and `key:` followed by `- plain scalar` items. That is the shape nearly every
+/// post has, and a general YAML parser costs as much as the Markdown parse of a typical post.
+/// Anything else (quotes, comments, flow collections, nested maps, numbers, YAML 1.1 booleans,
+/// repeated keys, tabs, CR) returns `None`, and serde-saphyr reads the block: its result, and
+/// its errors with their lines, are the reference. A test checks both agree wherever this
+/// function answers.
+fn simple_yaml(m: &str) -> Option<Raw> {
+    if m.contains([
+        '\t', '\r', '#', '"', '\'', '&', '*', '!', '|', '>', '%', '@', '`', '{', '}', '\\', '?',
+    ]) {
+        return None;
+    }
+    let mut raw = Raw::default();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut lines = m.lines().peekable();
+    while let Some(line) = lines.next() {
+        if line.trim_matches(' ').is_empty() {
+            continue;
+        }
+        let (key, rest) = line.split_once(':')?;
+        if key.is_empty()
+            || !key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return None;
+        }
+        if !rest.is_empty() && !rest.starts_with(' ') || seen.contains(&key) {
+            return None;
+        }
+        seen.push(key);
+        let value = rest.trim_matches(' ');
+        let read = raw.field(key).is_some();
+        let flex = if value.is_empty() {
+            let mut items = Vec::new();
+            let mut indent = None;
+            while let Some(next) = lines.peek() {
+                let item = next.trim_start_matches(' ');
+                let ind = next.len() - item.len();
+                if !item.starts_with('-') {
+                    if ind == 0 {
+                        break;
+                    }
+                    return None; // a nested map or a continued scalar
+                }
+                if indent.is_some_and(|i| i != ind) {
+                    return None;
+                }
+                indent = Some(ind);
+                items.push(plain_scalar(
+                    item.strip_prefix("- ")?.trim_matches(' '),
+                    read,
+                )?);
+                lines.next();
+            }
+            if indent.is_some() {
+                Flex::List(items)
+            } else {
+                Flex::Null
+            }
+        } else if value == "[]" {
+            Flex::List(Vec::new())
+        } else {
+            plain_scalar(value, read)?
+        };
+        if let Some(field) = raw.field(key) {
+            *field = flex;
+        }
+    }
+    Some(raw)
+}
+
+/// A plain YAML scalar that cannot be anything but a string, `null` or a boolean; `None` for
+/// anything a YAML parser might read otherwise. For a field kgx does not `read`, only the
+/// structure matters (the value is dropped), so numbers are fine.
+fn plain_scalar(v: &str, read: bool) -> Option<Flex> {
+    let first = v.chars().next()?;
+    if "-?:,[]{}#&*!|>'\"%@`.+".contains(first)
+        || v.contains(": ")
+        || v.ends_with(':')
+        || v.contains(['[', ']'])
+    {
+        return None;
+    }
+    if !read {
+        return Some(Flex::Other);
+    }
+    match v {
+        "null" | "Null" | "NULL" | "~" => return Some(Flex::Null),
+        "true" | "True" | "TRUE" => return Some(Flex::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Flex::Bool(false)),
+        _ => {}
+    }
+    if ["yes", "no", "on", "off", "y", "n"]
+        .iter()
+        .any(|w| v.eq_ignore_ascii_case(w))
+    {
+        return None;
+    }
+    if first.is_ascii_digit() {
+        // A date-like value (`2024-02-01…`) is surely a string; numbers are the parser's.
+        let b = v.as_bytes();
+        let date_like = b.len() >= 10
+            && b[..4].iter().all(u8::is_ascii_digit)
+            && b[4] == b'-'
+            && b[5..7].iter().all(u8::is_ascii_digit)
+            && b[7] == b'-'
+            && b[8..10].iter().all(u8::is_ascii_digit);
+        // Non-ASCII or a space (`2024年…`, `3 ways`) cannot be a number either.
+        let number_like = v.bytes().all(|b| b.is_ascii_graphic());
+        if number_like && !date_like {
+            return None;
+        }
+    }
+    Some(Flex::Str(v.to_string()))
 }
 
 /// Any front matter value, kept in the few shapes kgx distinguishes. Deserialising it never
@@ -657,6 +798,79 @@ mod tests {
         );
         assert_eq!(split("---x\na\n---\n").format, None);
         assert_eq!(split("---\r\na: b\r\n---\r\nbody").body, "body");
+    }
+
+    /// The YAML fast path must read exactly what serde-saphyr reads, wherever it answers.
+    fn agrees(m: &str) -> bool {
+        let fast = simple_yaml(m);
+        if let Some(fast) = &fast {
+            let slow: Raw = serde_saphyr::from_str(m)
+                .unwrap_or_else(|e| panic!("{m:?}: fast path read invalid YAML: {e}"));
+            assert_eq!(fast, &slow, "{m:?}");
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn simple_yaml_agrees_with_serde_saphyr() {
+        let answered = [
+            "title: 2024年最热门的区块链趋势\ndescription: null\nauthor: 李\nweight: 0\ndate: 2023-12-03T16:52:24.493Z\ntags: []\ncategories:\n    - 区块链\nfeaturedImage: https://example.com/a.png\n",
+            "title: T\ncategories:\n- A\n- B\ndraft: true\n",
+            "title: Web3.0 术语\ndate: 2024-02-20 10:00:00 +0800\ndescription:\n",
+            "tags:\n  - DeFi\n  - NFT\n\nauthor: Lena Hart\ndraft: False\n",
+            "title: 2024年趋势\nslug: 3 ways\n",
+        ];
+        for m in answered {
+            assert!(agrees(m), "fast path declined {m:?}");
+        }
+        let declined = [
+            "title: \"quoted\"\n",
+            "title: it's\n",
+            "tags: [a, b]\n",
+            "draft: 0\n",
+            "title: 2024\n",
+            "draft: yes\n",
+            "params:\n  a: 1\n",
+            "title: a\n  continued\n",
+            "title: a\ntitle: b\n",
+            "tags:\n  - a\n    - b\n",
+            "title: a # comment\n",
+            "title: x: y\n",
+            "date: 2024-02-01\r\n",
+            "- a\n",
+            "title: .5\n",
+        ];
+        for m in declined {
+            assert!(!agrees(m), "fast path answered {m:?}");
+        }
+    }
+
+    /// Every post of the shared corpus, when it is there: the fast path and serde-saphyr agree.
+    #[test]
+    fn simple_yaml_agrees_on_the_shared_corpus() {
+        // `../shared` beside the checkout (or beside the folder of worktrees).
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let Some(dir) = [
+            root.join("../shared/corpus"),
+            root.join("../../shared/corpus"),
+        ]
+        .into_iter()
+        .find(|d| d.exists()) else {
+            println!("skipped: ../shared does not exist");
+            return;
+        };
+        let (entries, _) = crate::input::walk(&[dir]);
+        let mut answered = 0;
+        for e in &entries {
+            let Some(text) = crate::input::read(e).text else {
+                continue;
+            };
+            let s = split(&text);
+            if s.format == Some(Format::Yaml) && agrees(s.matter) {
+                answered += 1;
+            }
+        }
+        println!("fast path answered {answered} of {} posts", entries.len());
     }
 
     #[test]

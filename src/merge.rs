@@ -43,11 +43,47 @@ impl Default for MergeOptions {
 }
 
 /// A set of extract records that agree on format, dictionaries and keywords.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Terms, the bulk of a record, are interned: each distinct term is stored once for the whole
+/// corpus and an article keeps `(term id, count)` pairs, so memory grows with the vocabulary and
+/// the graph, not with the text. Term ids depend on arrival order and never reach an output.
+#[derive(Debug, Clone, Default)]
 pub struct Corpus {
     header: Option<Header>,
-    records: BTreeMap<String, ArticleRecord>,
+    records: BTreeMap<String, Stored>,
+    terms: Interner,
     warnings: Vec<Warning>,
+}
+
+/// A record with its terms interned.
+#[derive(Debug, Clone)]
+struct Stored {
+    /// The record, its `terms` empty.
+    record: ArticleRecord,
+    /// `(term id, count)`, in the record's term order.
+    terms: Box<[(u32, u32)]>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Interner {
+    ids: HashMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(s.into());
+        self.ids.insert(s.into(), id);
+        id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
 }
 
 /// What every record of a corpus shares.
@@ -73,9 +109,9 @@ impl Corpus {
     }
 
     /// Adds one record. A record of another format, dictionary or keyword setting is refused.
-    /// The same article id twice keeps one record whatever the order (the larger content hash),
-    /// with a warning when the two differ.
-    pub fn add(&mut self, record: ArticleRecord) -> Result<(), Error> {
+    /// The same article id twice keeps one record whatever the order (the larger content hash;
+    /// for equal hashes, the larger record), with a warning when the two differ.
+    pub fn add(&mut self, mut record: ArticleRecord) -> Result<(), Error> {
         if record.format != FORMAT_VERSION {
             return Err(Error::Incompatible(format!(
                 "{}: record format {} is not the format this kgx reads ({FORMAT_VERSION})",
@@ -107,44 +143,66 @@ impl Corpus {
             }
             Some(_) => {}
         }
-        match self.records.get(&record.id) {
-            Some(old) if old == &record => {}
-            Some(old) => {
-                let (keep, drop) = if record.hash > old.hash {
-                    (record, old.clone())
-                } else {
-                    (old.clone(), record)
-                };
-                self.warnings.push(Warning::new(
-                    keep.id.clone(),
-                    None,
-                    format!(
-                        "article given twice with different content; kept content {}, dropped {}",
-                        short(&keep.hash),
-                        short(&drop.hash)
-                    ),
-                ));
-                self.records.insert(keep.id.clone(), keep);
+        if let Some(old) = self.records.get(&record.id) {
+            let old = self.full(old);
+            if old == record {
+                return Ok(());
             }
-            None => {
-                self.records.insert(record.id.clone(), record);
-            }
+            let new_wins = (&record.hash, serde_json::to_string(&record).ok())
+                > (&old.hash, serde_json::to_string(&old).ok());
+            let (keep, drop) = if new_wins {
+                (record, old)
+            } else {
+                (old, record)
+            };
+            self.warnings.push(Warning::new(
+                keep.id.clone(),
+                None,
+                format!(
+                    "article given twice with different content; kept content {}, dropped {}",
+                    short(&keep.hash),
+                    short(&drop.hash)
+                ),
+            ));
+            record = keep;
         }
+        let terms: Box<[(u32, u32)]> = std::mem::take(&mut record.terms)
+            .into_iter()
+            .map(|(t, c)| (self.terms.intern(&t), c))
+            .collect();
+        self.records
+            .insert(record.id.clone(), Stored { record, terms });
         Ok(())
+    }
+
+    /// The whole record of a stored article.
+    fn full(&self, stored: &Stored) -> ArticleRecord {
+        let mut r = stored.record.clone();
+        r.terms = stored
+            .terms
+            .iter()
+            .map(|&(t, c)| (self.terms.name(t).to_string(), c))
+            .collect();
+        r
     }
 
     /// Adds every record of `other`.
     pub fn absorb(&mut self, other: Corpus) -> Result<(), Error> {
-        self.warnings.extend(other.warnings);
-        for record in other.records.into_values() {
-            self.add(record)?;
+        self.warnings.extend(other.warnings.iter().cloned());
+        for stored in other.records.values() {
+            self.add(other.full(stored))?;
         }
         Ok(())
     }
 
-    /// Records sorted by article id.
-    pub fn records(&self) -> impl ExactSizeIterator<Item = &ArticleRecord> {
-        self.records.values()
+    /// Records sorted by article id (rebuilt whole, terms included).
+    pub fn records(&self) -> impl ExactSizeIterator<Item = ArticleRecord> + '_ {
+        self.records.values().map(|s| self.full(s))
+    }
+
+    /// Records sorted by article id, without their terms (cheap).
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = &ArticleRecord> {
+        self.records.values().map(|s| &s.record)
     }
 
     /// Number of articles.
@@ -201,37 +259,42 @@ fn lines_value(lines: &BTreeSet<u32>) -> Value {
     Value::List(lines.iter().map(u32::to_string).collect())
 }
 
-/// The keywords of every article: top TF-IDF terms, IDF fitted on the corpus. Terms found in
-/// one article only connect nothing and are left out (unless the corpus has one article).
+/// The keywords of every article, in article id order: the top TF-IDF terms, IDF fitted on the
+/// corpus (`ln((N+1)/(df+1))`, so a term in every article weighs nothing). Terms found in one
+/// article only connect nothing and are left out (unless the corpus has one article).
 pub fn keywords(corpus: &Corpus, per_article: usize) -> Vec<Vec<(String, f64)>> {
     let n = corpus.len();
-    let mut df: HashMap<&str, u32> = HashMap::new();
-    for r in corpus.records() {
-        for (t, _) in &r.terms {
-            *df.entry(t.as_str()).or_insert(0) += 1;
+    let mut df = vec![0u32; corpus.terms.names.len()];
+    for s in corpus.records.values() {
+        for &(t, _) in s.terms.iter() {
+            df[t as usize] += 1;
         }
     }
     let min_df = if n > 1 { 2 } else { 1 };
     corpus
-        .records()
-        .map(|r| {
-            let total: u32 = r.terms.iter().map(|(_, c)| c).sum();
-            let mut scored: Vec<(String, f64)> = r
+        .records
+        .values()
+        .map(|s| {
+            let total: u32 = s.terms.iter().map(|&(_, c)| c).sum();
+            let mut scored: Vec<(&str, f64)> = s
                 .terms
                 .iter()
-                .filter_map(|(t, c)| {
-                    let d = df[t.as_str()];
+                .filter_map(|&(t, c)| {
+                    let d = df[t as usize];
                     if d < min_df {
                         return None;
                     }
                     let idf = ((n as f64 + 1.0) / (d as f64 + 1.0)).ln();
-                    let score = round6(*c as f64 / total as f64 * idf);
-                    (score > 0.0).then(|| (t.clone(), score))
+                    let score = round6(c as f64 / total as f64 * idf);
+                    (score > 0.0).then(|| (corpus.terms.name(t), score))
                 })
                 .collect();
-            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
             scored.truncate(per_article);
             scored
+                .into_iter()
+                .map(|(t, s)| (t.to_string(), s))
+                .collect()
         })
         .collect()
 }
@@ -251,10 +314,14 @@ struct TopicStats {
     articles: BTreeSet<usize>,
 }
 
+/// Mention counts of one entity in one article or section: count, in a heading, lines.
+type Counts = BTreeMap<usize, (i64, bool, BTreeSet<u32>)>;
+
+/// Nodes are added in their final order; edges are collected with their endpoints' indices and
+/// sorted once, by kind then source then target.
 struct Builder {
     graph: KnowledgeGraph,
-    index: HashMap<String, NodeIndex>,
-    edges: Vec<(EdgeKind, usize, usize, Edge)>,
+    edges: Vec<(EdgeKind, NodeIndex, NodeIndex, Edge)>,
 }
 
 impl Builder {
@@ -264,31 +331,27 @@ impl Builder {
         kind: NodeKind,
         label: String,
         attrs: Vec<(&'static str, Value)>,
-    ) {
-        let ix = self.graph.graph.add_node(Node {
-            id: id.clone(),
+    ) -> NodeIndex {
+        self.graph.graph.add_node(Node {
+            id,
             kind,
             label,
             attrs,
-        });
-        self.index.insert(id, ix);
+        })
     }
 
     fn edge(
         &mut self,
         kind: EdgeKind,
-        from: &str,
-        to: &str,
+        from: NodeIndex,
+        to: NodeIndex,
         weight: f64,
         attrs: Vec<(&'static str, Value)>,
     ) {
-        let (Some(a), Some(b)) = (self.index.get(from), self.index.get(to)) else {
-            return;
-        };
         self.edges.push((
             kind,
-            a.index(),
-            b.index(),
+            from,
+            to,
             Edge {
                 kind,
                 weight,
@@ -299,11 +362,10 @@ impl Builder {
 
     fn finish(mut self) -> KnowledgeGraph {
         self.edges
-            .sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+            .sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        self.graph.graph.reserve_edges(self.edges.len());
         for (_, a, b, e) in self.edges {
-            self.graph
-                .graph
-                .add_edge(NodeIndex::new(a), NodeIndex::new(b), e);
+            self.graph.graph.add_edge(a, b, e);
         }
         self.graph
     }
@@ -311,9 +373,31 @@ impl Builder {
 
 const SOURCES: [&str; 3] = ["category", "tag", "keyword"];
 
+fn mention_attrs(
+    count: i64,
+    in_heading: Option<bool>,
+    lines: &BTreeSet<u32>,
+) -> Vec<(&'static str, Value)> {
+    let mut attrs = vec![("count", Value::Int(count))];
+    if let Some(h) = in_heading {
+        attrs.push(("in_heading", Value::Bool(h)));
+    }
+    attrs.push(("lines", lines_value(lines)));
+    attrs
+}
+
+/// Distinct, trimmed, non-empty author names of a record, sorted.
+fn authors_of(r: &ArticleRecord) -> BTreeSet<&str> {
+    r.authors
+        .iter()
+        .map(|a| a.trim())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 /// Builds the knowledge graph of `corpus`, whose entities are those of `dict`.
 pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> KnowledgeGraph {
-    let records: Vec<&ArticleRecord> = corpus.records().collect();
+    let records: Vec<&ArticleRecord> = corpus.headers().collect();
     let entity_ix: HashMap<&str, usize> = dict
         .entities
         .iter()
@@ -323,11 +407,10 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
 
     // Entity statistics, per-article and per-section mention counts, co-occurrence.
     let mut stats: BTreeMap<usize, EntityStats> = BTreeMap::new();
-    let mut cooc: BTreeMap<(usize, usize), (i64, BTreeSet<usize>)> = BTreeMap::new();
-    type Counts = BTreeMap<usize, (i64, bool, BTreeSet<u32>)>;
+    let mut cooc: BTreeMap<(usize, usize), (i64, i64)> = BTreeMap::new();
     let mut per_article: Vec<Counts> = Vec::with_capacity(records.len());
     let mut per_section: Vec<BTreeMap<u32, Counts>> = Vec::with_capacity(records.len());
-    for (ai, r) in records.iter().enumerate() {
+    for r in &records {
         let mut art: Counts = BTreeMap::new();
         let mut secs: BTreeMap<u32, Counts> = BTreeMap::new();
         for m in &r.mentions {
@@ -357,19 +440,20 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                 }
             }
         }
+        // Pairs of entities in one section; an article counts once per pair.
         let mut pairs_here: BTreeSet<(usize, usize)> = BTreeSet::new();
         for ents in secs.values() {
             let ids: Vec<usize> = ents.keys().copied().collect();
             for i in 0..ids.len() {
-                for j in i + 1..ids.len() {
-                    let (a, b) = (ids[i], ids[j]);
-                    cooc.entry((a, b)).or_default().0 += 1;
-                    pairs_here.insert((a, b));
+                for &b in &ids[i + 1..] {
+                    let pair = (ids[i], b);
+                    cooc.entry(pair).or_default().0 += 1;
+                    pairs_here.insert(pair);
                 }
             }
         }
         for p in pairs_here {
-            cooc.entry(p).or_default().1.insert(ai);
+            cooc.entry(p).or_default().1 += 1;
         }
         per_article.push(art);
         per_section.push(secs);
@@ -388,9 +472,11 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         }
     }
 
-    // Topics.
+    // Topics, by normalised name.
     let mut topics: BTreeMap<String, TopicStats> = BTreeMap::new();
+    let mut article_topics: Vec<BTreeSet<String>> = Vec::with_capacity(records.len());
     for (ai, r) in records.iter().enumerate() {
+        let mut mine = BTreeSet::new();
         for (si, names) in [&r.categories, &r.tags, &r.fm_keywords]
             .into_iter()
             .enumerate()
@@ -400,27 +486,31 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                 if key.is_empty() {
                     continue;
                 }
-                let t = topics.entry(key).or_default();
+                let t = topics.entry(key.clone()).or_default();
                 *t.spellings.entry(name.trim().to_string()).or_insert(0) += 1;
                 t.sources.insert(si as u8);
                 t.articles.insert(ai);
+                mine.insert(key);
             }
         }
+        article_topics.push(mine);
     }
 
     let full = opts.graph == GraphMode::Full;
-    let mut b = Builder {
-        graph: KnowledgeGraph::default(),
-        index: HashMap::new(),
-        edges: Vec::new(),
-    };
-
     let keywords = if full && corpus.header().is_some_and(|h| h.keywords) {
         keywords(corpus, opts.keywords_per_article)
     } else {
         vec![Vec::new(); records.len()]
     };
 
+    let mut b = Builder {
+        graph: KnowledgeGraph::default(),
+        edges: Vec::new(),
+    };
+
+    // Nodes, in their final order: articles, sections, entities, topics, keywords, authors.
+    let mut article_nodes = Vec::new();
+    let mut section_nodes: Vec<HashMap<u32, NodeIndex>> = Vec::new();
     if full {
         for r in &records {
             let mut attrs = vec![
@@ -437,22 +527,23 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             attrs.push(("tags", list(r.tags.iter().cloned())));
             attrs.push(("categories", list(r.categories.iter().cloned())));
             attrs.push(("words", Value::Int(r.words as i64)));
-            b.node(
+            article_nodes.push(b.node(
                 format!("article:{}", r.id),
                 NodeKind::Article,
                 r.title.clone(),
                 attrs,
-            );
+            ));
         }
         for r in &records {
             let article = format!("article:{}", r.id);
+            let mut mine = HashMap::with_capacity(r.sections.len());
             for s in &r.sections {
                 let label = if s.heading.is_empty() {
                     "(lead)".to_string()
                 } else {
                     s.heading.clone()
                 };
-                b.node(
+                let ix = b.node(
                     format!("section:{}#{}", r.id, s.order),
                     NodeKind::Section,
                     label,
@@ -464,9 +555,12 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                         ("line", Value::Int(s.line as i64)),
                     ],
                 );
+                mine.insert(s.order, ix);
             }
+            section_nodes.push(mine);
         }
     }
+    let mut entity_nodes: HashMap<usize, NodeIndex> = HashMap::with_capacity(included.len());
     for &e in &included {
         let ent = &dict.entities[e];
         let st = stats.get(&e);
@@ -483,13 +577,15 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         if let Some(d) = st.and_then(|s| s.last.clone()) {
             attrs.push(("last_seen", Value::Str(d)));
         }
-        b.node(
+        let ix = b.node(
             format!("entity:{}", ent.id),
             NodeKind::Entity,
             ent.label.clone(),
             attrs,
         );
+        entity_nodes.insert(e, ix);
     }
+    let mut topic_nodes: HashMap<&str, NodeIndex> = HashMap::with_capacity(topics.len());
     for (key, t) in &topics {
         // The label is the spelling most articles use; ties go to the first in sort order.
         let label = t
@@ -497,7 +593,7 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
             .map(|(s, _)| s.clone());
-        b.node(
+        let ix = b.node(
             format!("topic:{key}"),
             NodeKind::Topic,
             label.unwrap_or_else(|| key.clone()),
@@ -509,6 +605,7 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                 ("articles", Value::Int(t.articles.len() as i64)),
             ],
         );
+        topic_nodes.insert(key.as_str(), ix);
     }
     if full {
         let mut kw: BTreeMap<&str, (f64, i64)> = BTreeMap::new();
@@ -519,8 +616,9 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                 k.1 += 1;
             }
         }
+        let mut keyword_nodes: HashMap<&str, NodeIndex> = HashMap::with_capacity(kw.len());
         for (t, (score, n)) in &kw {
-            b.node(
+            let ix = b.node(
                 format!("keyword:{t}"),
                 NodeKind::Keyword,
                 t.to_string(),
@@ -529,131 +627,106 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                     ("articles", Value::Int(*n)),
                 ],
             );
+            keyword_nodes.insert(t, ix);
         }
         let mut authors: BTreeMap<&str, i64> = BTreeMap::new();
         for r in &records {
-            let set: BTreeSet<&str> = r
-                .authors
-                .iter()
-                .map(|a| a.trim())
-                .filter(|a| !a.is_empty())
-                .collect();
-            for a in set {
+            for a in authors_of(r) {
                 *authors.entry(a).or_insert(0) += 1;
             }
         }
+        let mut author_nodes: HashMap<&str, NodeIndex> = HashMap::with_capacity(authors.len());
         for (a, n) in &authors {
-            b.node(
+            let ix = b.node(
                 format!("author:{a}"),
                 NodeKind::Author,
                 a.to_string(),
                 vec![("articles", Value::Int(*n))],
             );
+            author_nodes.insert(a, ix);
         }
 
         // Edges of articles and sections.
         for (ai, r) in records.iter().enumerate() {
-            let article = format!("article:{}", r.id);
+            let article = article_nodes[ai];
+            let sections = &section_nodes[ai];
             for s in &r.sections {
-                let from = match s.parent {
-                    Some(p) => format!("section:{}#{}", r.id, p),
-                    None => article.clone(),
+                let from = match s.parent.and_then(|p| sections.get(&p)) {
+                    Some(&p) => p,
+                    None => article,
                 };
-                b.edge(
-                    EdgeKind::HasSection,
-                    &from,
-                    &format!("section:{}#{}", r.id, s.order),
-                    1.0,
-                    vec![],
-                );
+                b.edge(EdgeKind::HasSection, from, sections[&s.order], 1.0, vec![]);
             }
-            for (&e, (count, _, lines)) in &per_article[ai] {
-                let to = format!("entity:{}", dict.entities[e].id);
+            for (e, (count, _, lines)) in &per_article[ai] {
                 b.edge(
                     EdgeKind::Mentions,
-                    &article,
-                    &to,
+                    article,
+                    entity_nodes[e],
                     *count as f64,
-                    vec![("count", Value::Int(*count)), ("lines", lines_value(lines))],
+                    mention_attrs(*count, None, lines),
                 );
             }
             for (order, ents) in &per_section[ai] {
-                let from = format!("section:{}#{}", r.id, order);
-                for (&e, (count, in_heading, lines)) in ents {
-                    let to = format!("entity:{}", dict.entities[e].id);
+                let Some(&from) = sections.get(order) else {
+                    continue;
+                };
+                for (e, (count, in_heading, lines)) in ents {
+                    let attrs = mention_attrs(*count, Some(*in_heading), lines);
                     b.edge(
                         EdgeKind::Mentions,
-                        &from,
-                        &to,
+                        from,
+                        entity_nodes[e],
                         *count as f64,
-                        vec![
-                            ("count", Value::Int(*count)),
-                            ("in_heading", Value::Bool(*in_heading)),
-                            ("lines", lines_value(lines)),
-                        ],
+                        attrs,
                     );
                 }
             }
-            let mut seen = BTreeSet::new();
-            for name in r.categories.iter().chain(&r.tags).chain(&r.fm_keywords) {
-                let key = topic_key(name);
-                if !key.is_empty() && seen.insert(key.clone()) {
-                    b.edge(
-                        EdgeKind::InTopic,
-                        &article,
-                        &format!("topic:{key}"),
-                        1.0,
-                        vec![],
-                    );
-                }
+            for key in &article_topics[ai] {
+                b.edge(
+                    EdgeKind::InTopic,
+                    article,
+                    topic_nodes[key.as_str()],
+                    1.0,
+                    vec![],
+                );
             }
             for (t, score) in &keywords[ai] {
                 b.edge(
                     EdgeKind::HasKeyword,
-                    &article,
-                    &format!("keyword:{t}"),
+                    article,
+                    keyword_nodes[t.as_str()],
                     *score,
                     vec![],
                 );
             }
-            let set: BTreeSet<&str> = r
-                .authors
-                .iter()
-                .map(|a| a.trim())
-                .filter(|a| !a.is_empty())
-                .collect();
-            for a in set {
-                b.edge(
-                    EdgeKind::WrittenBy,
-                    &article,
-                    &format!("author:{a}"),
-                    1.0,
-                    vec![],
-                );
+            for a in authors_of(r) {
+                b.edge(EdgeKind::WrittenBy, article, author_nodes[a], 1.0, vec![]);
             }
         }
     }
     for &e in &included {
-        let from = format!("entity:{}", dict.entities[e].id);
         for br in &dict.entities[e].broader {
-            b.edge(
-                EdgeKind::Broader,
-                &from,
-                &format!("entity:{br}"),
-                1.0,
-                vec![],
-            );
+            if let Some(to) = entity_ix
+                .get(br.as_str())
+                .and_then(|bi| entity_nodes.get(bi))
+            {
+                b.edge(EdgeKind::Broader, entity_nodes[&e], *to, 1.0, vec![]);
+            }
         }
     }
     for ((x, y), (sections, articles)) in &cooc {
-        let (ex, ey) = (&dict.entities[*x].id, &dict.entities[*y].id);
-        let (a, z) = if ex < ey { (ex, ey) } else { (ey, ex) };
+        // Entities are sorted by id in the dictionary, so the smaller index is the smaller id.
+        let (a, z) = if dict.entities[*x].id < dict.entities[*y].id {
+            (x, y)
+        } else {
+            (y, x)
+        };
         b.edge(
             EdgeKind::CoOccurs,
-            &format!("entity:{a}"),
-            &format!("entity:{z}"),
+            entity_nodes[a],
+            entity_nodes[z],
             *sections as f64,
-            vec![("articles", Value::Int(articles.len() as i64))],
+            vec![("articles", Value::Int(*articles))],
         );
     }
     b.finish()

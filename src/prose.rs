@@ -72,8 +72,12 @@ pub struct LineIndex {
 impl LineIndex {
     /// Indexes the lines of `text`.
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0u32];
-        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i as u32 + 1));
+        // memchr's SIMD scan: a byte loop here was the largest cost of parsing a document.
+        let bytes = text.as_bytes();
+        // Posts average well over 32 bytes a line; one pass, rarely a reallocation.
+        let mut starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        starts.push(0u32);
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i as u32 + 1));
         LineIndex { starts }
     }
 
@@ -91,14 +95,6 @@ impl LineIndex {
     pub fn is_empty(&self) -> bool {
         self.starts.is_empty()
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b'\n')
-        .map(|(i, _)| i)
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //!
 //! Each article is a sparse vector over the items it links to (`mentions` → entity,
 //! `in_topic` → topic, `has_keyword` → keyword). An item's weight is a per-kind factor times
-//! a damped term frequency (entity mentions: `1 + ln(count)`) times its specificity,
-//! `ln(N / df)`: an item every article has weighs 0. The score of a pair is the cosine of the
+//! a term weight (see [`Weights`]) times its specificity, `ln(N / df)`: an item every article
+//! has weighs 0. The score of a pair is the cosine of the
 //! two vectors, so a long post that mentions everything does not outrank a short one that
 //! shares the few specific items that matter; each shared item's weight is its part of the
 //! cosine, so the shared list adds up to the score.
@@ -19,6 +19,7 @@
 use crate::graph::{EdgeKind, KnowledgeGraph, NodeKind, Value};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -59,13 +60,22 @@ pub struct SharedItem {
 }
 
 /// How much each kind of shared item counts, and the work bound of the pair search.
+///
+/// The defaults were tuned on the w3er corpus for series quality (`scripts/eval_related.py`:
+/// share of a series post's top 5 from its own series, and MRR): entity presence beat mention
+/// counts (posts of a series each dwell on their own subject, and share breadth, not depth),
+/// and keywords help at half weight, relative to the article's strongest keyword.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weights {
-    /// Factor of an entity (`mentions` edge); its term weight is `1 + ln(count)`.
+    /// Factor of an entity (article → entity `mentions` edge).
     pub entity: f64,
+    /// Entity term weight is `1 + entity_count_damping * ln(count)`: 0 counts presence only,
+    /// 1 is the classic log-damped term frequency.
+    pub entity_count_damping: f64,
     /// Factor of a topic (`in_topic` edge: category, tag or front matter keyword).
     pub topic: f64,
-    /// Factor of a segmented keyword (`has_keyword` edge).
+    /// Factor of a segmented keyword (`has_keyword` edge); its term weight is
+    /// `sqrt(score / best score in the article)`, so the scale of TF-IDF scores does not matter.
     pub keyword: f64,
     /// Items in more articles than `max(df_cap_min, df_cap_sqrt * sqrt(N))` do not generate
     /// candidate pairs (they still add their weight to pairs found through other items).
@@ -78,8 +88,9 @@ impl Default for Weights {
     fn default() -> Self {
         Weights {
             entity: 1.0,
-            topic: 1.0,
-            keyword: 0.7,
+            entity_count_damping: 0.0,
+            topic: 2.0,
+            keyword: 0.5,
             df_cap_min: 64,
             df_cap_sqrt: 4.0,
         }
@@ -100,71 +111,106 @@ pub fn recommend_with(graph: &KnowledgeGraph, top: usize, weights: &Weights) -> 
         .max((weights.df_cap_sqrt * (n as f64).sqrt()) as usize);
 
     // Inverted index over the items that generate candidates: rare enough and not useless.
+    // Each vector is split: its rare part is summed through the index, its common part (few
+    // items, df above the cap) is added per candidate through a dense lookup of `a`'s part.
+    let rare = |item: u32| corpus.df[item as usize] <= cap;
     let mut postings: Vec<Vec<(u32, f64)>> = vec![Vec::new(); corpus.items.len()];
+    let mut common: Vec<Vec<(u32, f64)>> = Vec::with_capacity(n);
     for (a, vector) in corpus.vectors.iter().enumerate() {
+        let mut own = Vec::new();
         for &(item, w) in vector {
-            let df = corpus.df[item as usize];
-            if df >= 2 && df <= cap && w > 0.0 {
+            if !rare(item) {
+                own.push((item, w));
+            } else if corpus.df[item as usize] >= 2 {
                 postings[item as usize].push((a as u32, w));
             }
         }
+        common.push(own);
     }
 
-    let mut related = Related::new();
-    let mut acc = vec![0.0f64; n];
-    let mut touched: Vec<u32> = Vec::new();
-    for a in 0..n {
-        let va = &corpus.vectors[a];
-        for &(item, wa) in va {
-            for &(b, wb) in &postings[item as usize] {
-                if b as usize == a {
-                    continue;
-                }
-                if acc[b as usize] == 0.0 {
-                    touched.push(b);
-                }
-                acc[b as usize] += wa * wb;
-            }
-        }
-        let mut candidates: Vec<(f64, u32)> = Vec::with_capacity(touched.len());
-        for &b in &touched {
-            acc[b as usize] = 0.0;
-            // Exact dot product, common items included; the index only proposed the pair.
-            let dot = dot(va, &corpus.vectors[b as usize]);
-            let norm = corpus.norms[a] * corpus.norms[b as usize];
-            if dot > 0.0 && norm > 0.0 {
-                candidates.push((dot / norm, b));
-            }
-        }
-        touched.clear();
-        let mut scored: Vec<(f64, u32)> = candidates
-            .into_iter()
-            .map(|(s, b)| (round(s), b))
-            .filter(|&(s, _)| s > 0.0)
-            .collect();
-        scored.sort_by(|x, y| {
-            y.0.total_cmp(&x.0).then_with(|| {
-                corpus.articles[x.1 as usize]
-                    .id
-                    .cmp(&corpus.articles[y.1 as usize].id)
-            })
-        });
-        scored.truncate(top);
-        let list = scored
-            .into_iter()
-            .map(|(score, b)| {
-                let b = b as usize;
-                Recommendation {
-                    id: corpus.articles[b].id.clone(),
-                    title: corpus.articles[b].title.clone(),
-                    score,
-                    shared: corpus.shared(a, b),
-                }
-            })
-            .collect();
-        related.insert(corpus.articles[a].id.clone(), list);
+    struct Scratch {
+        acc: Vec<f64>,
+        touched: Vec<u32>,
+        common_of_a: Vec<f64>,
     }
-    related
+    let lists: Vec<Vec<Recommendation>> = (0..n)
+        .into_par_iter()
+        .map_init(
+            || Scratch {
+                acc: vec![0.0; n],
+                touched: Vec::new(),
+                common_of_a: vec![0.0; corpus.items.len()],
+            },
+            |scratch, a| {
+                let Scratch {
+                    acc,
+                    touched,
+                    common_of_a,
+                } = scratch;
+                for &(item, wa) in &corpus.vectors[a] {
+                    if !rare(item) {
+                        continue;
+                    }
+                    for &(b, wb) in &postings[item as usize] {
+                        if b as usize != a {
+                            if acc[b as usize] == 0.0 {
+                                touched.push(b);
+                            }
+                            acc[b as usize] += wa * wb;
+                        }
+                    }
+                }
+                for &(item, w) in &common[a] {
+                    common_of_a[item as usize] = w;
+                }
+                let mut scored: Vec<(f64, u32)> = Vec::with_capacity(touched.len());
+                for &b in touched.iter() {
+                    // The exact dot product: rare items from the index, common ones added here.
+                    let mut dot = std::mem::take(&mut acc[b as usize]);
+                    for &(item, wb) in &common[b as usize] {
+                        dot += common_of_a[item as usize] * wb;
+                    }
+                    let norm = corpus.norms[a] * corpus.norms[b as usize];
+                    if dot > 0.0 && norm > 0.0 {
+                        let score = round(dot / norm);
+                        if score > 0.0 {
+                            scored.push((score, b));
+                        }
+                    }
+                }
+                touched.clear();
+                for &(item, _) in &common[a] {
+                    common_of_a[item as usize] = 0.0;
+                }
+                // Articles are in id order, so ties broken by index are broken by id.
+                let order =
+                    |x: &(f64, u32), y: &(f64, u32)| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1));
+                if scored.len() > top && top > 0 {
+                    scored.select_nth_unstable_by(top - 1, order);
+                }
+                scored.truncate(top);
+                scored.sort_by(order);
+                scored
+                    .into_iter()
+                    .map(|(score, b)| {
+                        let b = b as usize;
+                        Recommendation {
+                            id: corpus.articles[b].id.clone(),
+                            title: corpus.articles[b].title.clone(),
+                            score,
+                            shared: corpus.shared(a, b),
+                        }
+                    })
+                    .collect()
+            },
+        )
+        .collect();
+    corpus
+        .articles
+        .iter()
+        .map(|a| a.id.clone())
+        .zip(lists)
+        .collect()
 }
 
 /// An article as `related` sees it.
@@ -215,6 +261,13 @@ impl Corpus {
             };
             articles.push(Article { id, title });
 
+            let best_keyword = g
+                .edges(node)
+                .filter(|e| {
+                    e.weight().kind == EdgeKind::HasKeyword && e.weight().weight.is_finite()
+                })
+                .map(|e| e.weight().weight)
+                .fold(0.0f64, f64::max);
             let mut tf: BTreeMap<u32, f64> = BTreeMap::new();
             for edge in g.edges(node) {
                 let target = &g[edge.target()];
@@ -224,10 +277,12 @@ impl Corpus {
                             Some(Value::Int(c)) => *c as f64,
                             _ => edge.weight().weight,
                         };
-                        weights.entity * (1.0 + count.max(1.0).ln())
+                        weights.entity * (1.0 + weights.entity_count_damping * count.max(1.0).ln())
                     }
                     (EdgeKind::InTopic, NodeKind::Topic) => weights.topic,
-                    (EdgeKind::HasKeyword, NodeKind::Keyword) => weights.keyword,
+                    (EdgeKind::HasKeyword, NodeKind::Keyword) if best_keyword > 0.0 => {
+                        weights.keyword * (edge.weight().weight / best_keyword).sqrt()
+                    }
                     _ => continue,
                 };
                 if !(w > 0.0 && w.is_finite()) {
@@ -325,12 +380,6 @@ fn merge_join(a: &[(u32, f64)], b: &[(u32, f64)], mut f: impl FnMut(u32, f64, f6
             }
         }
     }
-}
-
-fn dot(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
-    let mut sum = 0.0;
-    merge_join(a, b, |_, wa, wb| sum += wa * wb);
-    sum
 }
 
 fn round(x: f64) -> f64 {

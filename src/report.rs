@@ -22,9 +22,15 @@ pub const TOP_ARTICLES: usize = 10;
 /// Entities drawn in the co-occurrence network.
 pub const NETWORK_NODES: usize = 60;
 /// Co-occurrence edges drawn at most, the heaviest first.
-pub const NETWORK_EDGES: usize = 400;
+pub const NETWORK_EDGES: usize = 200;
+/// Strongest links (relative to both entities' mentions) each network node keeps.
+pub const NETWORK_LINKS_PER_NODE: usize = 3;
 /// Mentioning articles listed per entity in the HTML (report.json lists all).
-pub const HTML_ARTICLES: usize = 100;
+pub const HTML_ARTICLES: usize = 40;
+/// Sections listed per mentioning article in the HTML.
+pub const HTML_SECTIONS: usize = 8;
+/// Entities and topics in the HTML table (the most mentioned; report.json lists all).
+pub const HTML_SUBJECTS: usize = 1500;
 
 /// The whole report, as written to `report.json`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,7 +151,8 @@ pub struct SectionMention {
 pub struct Network {
     /// Entity node ids, most mentioned first.
     pub nodes: Vec<String>,
-    /// `(source index, target index, weight)` into `nodes`, heaviest first.
+    /// `(source index, target index, weight)` into `nodes`, heaviest first: each node's
+    /// [`NETWORK_LINKS_PER_NODE`] strongest links relative to the mentions of both ends.
     pub edges: Vec<(usize, usize, f64)>,
 }
 
@@ -410,7 +417,7 @@ fn subject(
     }
 }
 
-/// The heaviest co-occurrence edges among the [`NETWORK_NODES`] most mentioned entities.
+/// The strongest co-occurrence edges among the [`NETWORK_NODES`] most mentioned entities.
 fn network(
     entities: &[Subject],
     co: &HashMap<NodeIndex, Vec<(NodeIndex, f64, i64)>>,
@@ -426,7 +433,14 @@ fn network(
         .enumerate()
         .map(|(i, id)| (id.as_str(), i))
         .collect();
-    let mut edges = Vec::new();
+    // Every pair among the drawn entities, with its strength relative to how common both are:
+    // raw weights would make every node's strongest link one to the same hub.
+    let mentions: Vec<f64> = entities
+        .iter()
+        .take(NETWORK_NODES)
+        .map(|e| e.mentions.max(1) as f64)
+        .collect();
+    let mut pairs = Vec::new();
     for (&s, list) in co {
         let Some(&si) = position.get(g[s].id.as_str()) else {
             continue;
@@ -434,13 +448,23 @@ fn network(
         for &(t, w, _) in list {
             if let Some(&ti) = position.get(g[t].id.as_str()) {
                 if si < ti {
-                    edges.push((si, ti, w));
+                    pairs.push((si, ti, w, w / (mentions[si] * mentions[ti]).sqrt()));
                 }
             }
         }
     }
+    pairs.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    // Each node keeps its strongest links, so the drawing shows structure, not a hairball.
+    let mut degree = vec![0usize; nodes.len()];
+    let mut edges = Vec::new();
+    for (si, ti, w, _) in pairs {
+        if degree[si] < NETWORK_LINKS_PER_NODE || degree[ti] < NETWORK_LINKS_PER_NODE {
+            degree[si] += 1;
+            degree[ti] += 1;
+            edges.push((si, ti, w));
+        }
+    }
     edges.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
-    edges.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     edges.truncate(NETWORK_EDGES);
     Network { nodes, edges }
 }
@@ -466,7 +490,7 @@ fn is_date(d: &str) -> bool {
     b.len() >= 7
         && b[..4].iter().all(u8::is_ascii_digit)
         && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
+        && matches!((b[5], b[6]), (b'0', b'1'..=b'9') | (b'1', b'0'..=b'2'))
 }
 
 /// `YYYY-MM-DD` prefix of a date (dates may carry a time).
@@ -536,13 +560,20 @@ pub fn escape_json_for_script(json: &str) -> String {
     out
 }
 
-/// The report trimmed for the page: per-entity article lists capped at [`HTML_ARTICLES`].
+/// The report trimmed and packed for the page, so it stays small whatever the corpus:
+/// [`HTML_SUBJECTS`] rows, [`HTML_ARTICLES`] posts per row, [`HTML_SECTIONS`] heading paths
+/// per post; each article's id, title and date stored once in `articles` and referred to by
+/// index, co-occurring entities by id (the page looks their labels up).
 #[derive(Serialize)]
 struct DashboardData<'a> {
     summary: &'a Summary,
     months: &'a [String],
+    /// `[id, title, date]`.
+    articles: Vec<(&'a str, &'a str, &'a Option<String>)>,
     entities: Vec<DashboardSubject<'a>>,
     topics: Vec<DashboardSubject<'a>>,
+    /// Labels of co-occurring entities that are not rows themselves.
+    labels: BTreeMap<&'a str, &'a str>,
     network: &'a Network,
 }
 
@@ -557,30 +588,88 @@ struct DashboardSubject<'a> {
     first_seen: &'a Option<String>,
     last_seen: &'a Option<String>,
     monthly: &'a BTreeMap<String, i64>,
-    co_occurring: &'a [CoOccurrence],
-    mentioned_in: &'a [ArticleMentions],
+    /// `[entity id, weight]`.
+    co_occurring: Vec<(&'a str, f64)>,
+    /// `[article index, count, [[heading path, count]], sections left out]`.
+    mentioned_in: Vec<PackedMention<'a>>,
 }
 
+/// `[article index, count, [[heading path, count]], sections left out]`.
+type PackedMention<'a> = (usize, i64, Vec<(&'a str, i64)>, usize);
+
 fn dashboard_data(report: &Report) -> DashboardData<'_> {
-    fn trim(s: &Subject) -> DashboardSubject<'_> {
-        DashboardSubject {
-            id: &s.id,
-            label: &s.label,
-            kind: &s.kind,
-            mentions: s.mentions,
-            articles: s.articles,
-            first_seen: &s.first_seen,
-            last_seen: &s.last_seen,
-            monthly: &s.monthly,
-            co_occurring: &s.co_occurring,
-            mentioned_in: &s.mentioned_in[..s.mentioned_in.len().min(HTML_ARTICLES)],
+    let mut articles = Vec::new();
+    let mut article_index: HashMap<&str, usize> = HashMap::new();
+    let mut known: HashMap<&str, &str> = HashMap::new();
+    let mut entities = Vec::new();
+    let mut topics = Vec::new();
+    for (subjects, out) in [
+        (&report.entities, &mut entities),
+        (&report.topics, &mut topics),
+    ] {
+        for s in subjects.iter().take(HTML_SUBJECTS) {
+            known.insert(&s.id, &s.label);
+            let mentioned_in = s
+                .mentioned_in
+                .iter()
+                .take(HTML_ARTICLES)
+                .map(|a| {
+                    let index = *article_index.entry(&a.id).or_insert_with(|| {
+                        articles.push((a.id.as_str(), a.title.as_str(), &a.date));
+                        articles.len() - 1
+                    });
+                    let sections = a
+                        .sections
+                        .iter()
+                        .take(HTML_SECTIONS)
+                        .map(|m| (m.heading_path.as_str(), m.count))
+                        .collect();
+                    (
+                        index,
+                        a.count,
+                        sections,
+                        a.sections.len().saturating_sub(HTML_SECTIONS),
+                    )
+                })
+                .collect();
+            out.push(DashboardSubject {
+                id: &s.id,
+                label: &s.label,
+                kind: &s.kind,
+                mentions: s.mentions,
+                articles: s.articles,
+                first_seen: &s.first_seen,
+                last_seen: &s.last_seen,
+                monthly: &s.monthly,
+                co_occurring: s
+                    .co_occurring
+                    .iter()
+                    .map(|c| (c.id.as_str(), c.weight))
+                    .collect(),
+                mentioned_in,
+            });
+        }
+    }
+    let mut labels = BTreeMap::new();
+    let shown = report
+        .entities
+        .iter()
+        .take(HTML_SUBJECTS)
+        .chain(report.topics.iter().take(HTML_SUBJECTS));
+    for s in shown {
+        for c in &s.co_occurring {
+            if !known.contains_key(c.id.as_str()) {
+                labels.insert(c.id.as_str(), c.label.as_str());
+            }
         }
     }
     DashboardData {
         summary: &report.summary,
         months: &report.months,
-        entities: report.entities.iter().map(trim).collect(),
-        topics: report.topics.iter().map(trim).collect(),
+        articles,
+        entities,
+        topics,
+        labels,
         network: &report.network,
     }
 }

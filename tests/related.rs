@@ -161,10 +161,9 @@ fn long_post_does_not_dominate() {
     );
 }
 
-#[test]
-fn mention_counts_are_damped() {
+/// a mentions x 100 times and y once; b shares y only, c shares x only.
+fn counts_graph() -> Builder {
     let mut b = Builder::default();
-    // a mentions x 100 times and y once; b shares y only, c shares x only.
     b.mention("a", "x", 100);
     b.mention("a", "y", 1);
     b.mention("b", "y", 1);
@@ -172,11 +171,64 @@ fn mention_counts_are_damped() {
     for i in 0..4 {
         b.mention(&format!("f{i}"), "z", 1);
     }
-    let related = recommend(&b.graph, 5);
+    b
+}
+
+#[test]
+fn mention_counts_are_damped() {
+    let b = counts_graph();
+    let weights = Weights {
+        entity_count_damping: 1.0,
+        ..Weights::default()
+    };
+    let related = recommend_with(&b.graph, 5, &weights);
     let score = |id: &str| related["a"].iter().find(|r| r.id == id).unwrap().score;
     // x wins, but not by 100 to 1: log damping keeps y in play.
     assert!(score("c") > score("b"));
     assert!(score("c") < 10.0 * score("b"), "{:?}", related["a"]);
+}
+
+#[test]
+fn default_weights_count_entity_presence() {
+    let related = recommend(&counts_graph().graph, 5);
+    let score = |id: &str| related["a"].iter().find(|r| r.id == id).unwrap().score;
+    assert_eq!(score("b"), score("c"));
+    assert_eq!(ids(&related, "a"), vec!["b", "c"]);
+}
+
+#[test]
+fn keyword_weight_is_relative_to_the_article() {
+    // Keyword scores scaled by 1000 give the same recommendations.
+    let build = |scale: f64| {
+        let mut b = Builder::default();
+        for (a, kws) in [
+            ("a", ["k1", "k2"]),
+            ("b", ["k1", "k3"]),
+            ("c", ["k2", "k3"]),
+            ("d", ["k4", "k5"]),
+        ] {
+            b.article(a, a);
+            for (n, k) in kws.iter().enumerate() {
+                let an = b.index[&format!("article:{a}")];
+                let kn = b.node(&format!("keyword:{k}"), NodeKind::Keyword, k, vec![]);
+                let weight = scale * (0.1 + n as f64 * 0.3);
+                b.graph.graph.add_edge(
+                    an,
+                    kn,
+                    Edge {
+                        kind: EdgeKind::HasKeyword,
+                        weight,
+                        attrs: vec![],
+                    },
+                );
+            }
+        }
+        recommend(&b.graph, 5)
+    };
+    let small = build(0.001);
+    assert_eq!(small, build(1.0));
+    // a's k2 is its strongest keyword, shared with c.
+    assert_eq!(ids(&small, "a"), vec!["c", "b"]);
 }
 
 #[test]
@@ -359,4 +411,45 @@ fn many_articles_stay_fast() {
     assert_eq!(related.len(), 3000);
     assert!(related.values().all(|l| l.len() == 5));
     assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+}
+
+/// 30 000 articles shaped like a blog corpus: 30 entities each from 5 000 with Zipf-like
+/// popularity, 8 keywords from 60 000, 2 of 12 topics. Run with
+/// `cargo test --release --test related -- --ignored --nocapture` to measure.
+#[test]
+#[ignore]
+fn scale_30k_articles() {
+    let mut b = Builder::default();
+    let mut state: u64 = 42;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as f64 / (1u64 << 31) as f64
+    };
+    let zipf = |u: f64, n: f64| ((n + 1.0).powf(u) - 1.0) as usize; // ~ log-uniform ranks
+    let start = std::time::Instant::now();
+    for i in 0..30_000 {
+        let a = format!("posts/{i:05}.md");
+        for _ in 0..30 {
+            let e = zipf(next(), 5000.0);
+            b.mention(&a, &format!("e{e}"), 1 + (next() * 5.0) as i64);
+        }
+        for _ in 0..8 {
+            let k = zipf(next(), 60_000.0);
+            b.keyword(&a, &format!("k{k}"));
+        }
+        for _ in 0..2 {
+            b.topic(&a, &format!("t{}", (next() * 12.0) as usize));
+        }
+    }
+    let built = start.elapsed();
+    let start = std::time::Instant::now();
+    let related = recommend(&b.graph, 10);
+    let took = start.elapsed();
+    eprintln!(
+        "30k articles, {} edges: graph {built:?}, recommend {took:?}",
+        b.graph.graph.edge_count()
+    );
+    assert_eq!(related.len(), 30_000);
 }

@@ -338,11 +338,11 @@ fn html_escapes_corpus_text() {
     }
     // The block still reads back as the same text.
     let json: serde_json::Value = serde_json::from_str(data).unwrap();
-    let titles: Vec<&str> = json["entities"][0]["mentioned_in"]
+    let titles: Vec<&str> = json["articles"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["title"].as_str().unwrap())
+        .map(|a| a[1].as_str().unwrap())
         .collect();
     assert!(titles.contains(&HOSTILE_TITLE));
     // The script never parses data as HTML.
@@ -373,7 +373,7 @@ fn html_is_one_offline_file() {
     let page = html(&build(&sample()));
     assert!(page.starts_with("<!DOCTYPE html>"));
     assert!(page.contains("<meta charset=\"utf-8\">"));
-    assert!(page.contains("\"Noto Sans CJK SC\", \"PingFang SC\", \"Microsoft YaHei\", sans-serif"));
+    assert!(page.contains("\"Noto Sans CJK SC\", \"PingFang SC\", \"Microsoft YaHei\", \"WenQuanYi Micro Hei\", sans-serif"));
     // No external resource: the only URL is the SVG namespace name, which is never fetched.
     let urls = page.matches("http://").count() + page.matches("https://").count();
     assert_eq!(urls, page.matches("http://www.w3.org/2000/svg").count());
@@ -413,4 +413,28 @@ fn dashboard_fixture_for_the_browser_check() {
     )
     .unwrap();
     std::fs::write(dir.join("report.html"), html(&report)).unwrap();
+}
+
+#[test]
+fn bad_dates_count_in_totals_but_in_no_month() {
+    let mut b = Builder::default();
+    for (i, date) in ["2024-13-01", "二〇二四年", "24-1-1", "2024-02-30", ""]
+        .iter()
+        .enumerate()
+    {
+        let id = format!("p{i}.md");
+        b.article(&id, "t", date);
+    }
+    b.entity("x", "X", "Concept");
+    for i in 0..5 {
+        b.mention(&format!("p{i}.md"), "x", &[("", 1)]);
+    }
+    let report = build(&b.graph);
+    let x = subject(&report, "entity:x");
+    assert_eq!((x.mentions, x.articles), (5, 5));
+    // 2024-02-30 is not a day, but its month is real.
+    let months: Vec<&str> = x.monthly.keys().map(|k| k.as_str()).collect();
+    assert_eq!(months, vec!["2024-02"]);
+    assert_eq!(report.months, vec!["2024-02"]);
+    assert!(html(&report).contains("data-kgx-ready"));
 }

@@ -10,12 +10,13 @@
 //! apart), `weight=` and `label=` (the kind).
 
 use super::xml::{close, xml_id, Tag};
-use super::{edge_weight, format_double, kind_color, node_position, node_size, value_text};
+use super::{edge_weight, kind_color, node_position, node_size, push_value_text};
 use super::{written_attrs, Column, ColumnType, Schema, EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use quick_xml::events::{BytesDecl, Event};
 use quick_xml::Writer;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 fn gexf_type(ty: ColumnType) -> &'static str {
@@ -28,9 +29,9 @@ fn gexf_type(ty: ColumnType) -> &'static str {
     }
 }
 
-/// A list as a GEXF `liststring` value: `["a", "b \"c\""]`.
-pub(crate) fn list_value(items: &[String]) -> String {
-    let mut out = String::from("[");
+/// Appends a list as a GEXF `liststring` value: `["a", "b \"c\""]`.
+fn push_list(out: &mut String, items: &[String]) {
+    out.push('[');
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -45,6 +46,12 @@ pub(crate) fn list_value(items: &[String]) -> String {
         out.push('"');
     }
     out.push(']');
+}
+
+#[cfg(test)]
+fn list_value(items: &[String]) -> String {
+    let mut out = String::new();
+    push_list(&mut out, items);
     out
 }
 
@@ -68,34 +75,48 @@ fn declare<W: Write>(w: &mut Writer<W>, class: &'static str, columns: &[Column])
     close(w, "attributes")
 }
 
-/// Writes the `<attvalues>` of one node or edge: `kind` first, then its written attributes.
-fn attvalues<W: Write>(
-    w: &mut Writer<W>,
-    kind: &str,
-    attrs: &[(&'static str, Value)],
-    reserved: &'static [&'static str],
-    columns: &[Column],
-) -> io::Result<()> {
-    Tag::new("attvalues").open(w)?;
-    Tag::new("attvalue")
-        .attr("for", "0")
-        .attr("value", kind)
-        .empty(w)?;
-    for (name, value) in written_attrs(attrs, reserved) {
-        let Some(i) = columns.iter().position(|c| c.name == name) else {
-            continue;
-        };
-        let text: Cow<'_, str> = match (columns[i].ty, value) {
-            (ColumnType::List, Value::List(items)) => Cow::Owned(list_value(items)),
-            _ => value_text(value),
-        };
-        // Gephi skips empty values; an empty string and an absent value are one to it.
-        let mut tag = Tag::new("attvalue");
-        tag.push("for", &(i + 1).to_string());
-        tag.push("value", &text);
-        tag.empty(w)?;
+/// Reused tags and buffers: one allocation per kind of element, not per element.
+struct Scratch {
+    attvalue: Tag,
+    text: String,
+    /// `for=` of attribute `i` of the class being written (`"0"` is `kind`).
+    ids: Vec<String>,
+}
+
+impl Scratch {
+    /// Writes the `<attvalues>` of one node or edge: `kind` first, then its attributes.
+    fn attvalues<W: Write>(
+        &mut self,
+        w: &mut Writer<W>,
+        kind: &str,
+        attrs: &[(&'static str, Value)],
+        reserved: &'static [&'static str],
+        columns: &[Column],
+    ) -> io::Result<()> {
+        Tag::new("attvalues").write_open(w)?;
+        self.attvalue
+            .reset()
+            .push("for", "0")
+            .push("value", kind)
+            .write_empty(w)?;
+        for (name, value) in written_attrs(attrs, reserved) {
+            let Some(i) = columns.iter().position(|c| c.name == name) else {
+                continue;
+            };
+            self.text.clear();
+            match (columns[i].ty, value) {
+                (ColumnType::List, Value::List(items)) => push_list(&mut self.text, items),
+                _ => push_value_text(&mut self.text, value),
+            }
+            // Gephi skips empty values: an empty string and an absent value are one to it.
+            self.attvalue
+                .reset()
+                .push("for", &self.ids[i + 1])
+                .push("value", &self.text)
+                .write_empty(w)?;
+        }
+        close(w, "attvalues")
     }
-    close(w, "attvalues")
 }
 
 /// Writes `graph` as GEXF 1.3 to `w` (give it a buffered writer).
@@ -126,13 +147,28 @@ pub fn to_gexf<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
     declare(&mut w, "node", &schema.nodes)?;
     declare(&mut w, "edge", &schema.edges)?;
 
+    let most = schema.nodes.len().max(schema.edges.len());
+    let mut scratch = Scratch {
+        attvalue: Tag::new("attvalue"),
+        text: String::new(),
+        ids: (0..=most).map(|i| i.to_string()).collect(),
+    };
+    let (mut node_tag, mut color, mut size, mut position) = (
+        Tag::new("node"),
+        Tag::new("viz:color"),
+        Tag::new("viz:size"),
+        Tag::new("viz:position"),
+    );
+    let mut num = String::new();
     Tag::new("nodes").open(&mut w)?;
-    for node in g.node_weights() {
-        Tag::new("node")
-            .attr("id", &xml_id(&node.id))
-            .attr("label", &node.label)
-            .open(&mut w)?;
-        attvalues(
+    let ids: Vec<Cow<'_, str>> = g.node_weights().map(|n| xml_id(&n.id)).collect();
+    for (node, id) in g.node_weights().zip(&ids) {
+        node_tag
+            .reset()
+            .push("id", id)
+            .push("label", &node.label)
+            .write_open(&mut w)?;
+        scratch.attvalues(
             &mut w,
             node.kind.as_str(),
             &node.attrs,
@@ -140,35 +176,47 @@ pub fn to_gexf<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
             &schema.nodes,
         )?;
         let (r, gr, b) = kind_color(node.kind);
-        Tag::new("viz:color")
-            .attr("r", &r.to_string())
-            .attr("g", &gr.to_string())
-            .attr("b", &b.to_string())
-            .empty(&mut w)?;
-        Tag::new("viz:size")
-            .attr("value", &format_double(node_size(node)))
-            .empty(&mut w)?;
+        color.reset();
+        for (channel, v) in [("r", r), ("g", gr), ("b", b)] {
+            num.clear();
+            let _ = write!(num, "{v}"); // writing to a String cannot fail
+            color.push(channel, &num);
+        }
+        color.write_empty(&mut w)?;
+        num.clear();
+        push_value_text(&mut num, &Value::Double(node_size(node)));
+        size.reset().push("value", &num).write_empty(&mut w)?;
         let (x, y) = node_position(&node.id, n);
-        Tag::new("viz:position")
-            .attr("x", &format!("{x}.0"))
-            .attr("y", &format!("{y}.0"))
-            .empty(&mut w)?;
+        position.reset();
+        for (axis, v) in [("x", x), ("y", y)] {
+            num.clear();
+            let _ = write!(num, "{v}.0");
+            position.push(axis, &num);
+        }
+        position.write_empty(&mut w)?;
         close(&mut w, "node")?;
     }
     close(&mut w, "nodes")?;
 
     Tag::new("edges").open(&mut w)?;
+    let mut edge_id = String::from("e");
+    let mut edge_tag = Tag::new("edge");
     for (i, e) in g.raw_edges().iter().enumerate() {
         let edge = &e.weight;
-        let mut tag = Tag::new("edge");
-        tag.push("id", &format!("e{i}"));
-        tag.push("source", &xml_id(&g[e.source()].id));
-        tag.push("target", &xml_id(&g[e.target()].id));
-        tag.push("kind", edge.kind.as_str());
-        tag.push("weight", &format_double(edge_weight(edge)));
-        tag.push("label", edge.kind.as_str());
-        tag.open(&mut w)?;
-        attvalues(
+        edge_id.truncate(1);
+        let _ = write!(edge_id, "{i}");
+        num.clear();
+        push_value_text(&mut num, &Value::Double(edge_weight(edge)));
+        edge_tag
+            .reset()
+            .push("id", &edge_id)
+            .push("source", &ids[e.source().index()])
+            .push("target", &ids[e.target().index()])
+            .push("kind", edge.kind.as_str())
+            .push("weight", &num)
+            .push("label", edge.kind.as_str())
+            .write_open(&mut w)?;
+        scratch.attvalues(
             &mut w,
             edge.kind.as_str(),
             &edge.attrs,

@@ -9,11 +9,13 @@
 //! and `broader`) on import; GEXF keeps them apart.
 
 use super::xml::{close, xml_id, Tag};
-use super::{edge_weight, format_double, value_text, written_attrs, Column, ColumnType, Schema};
+use super::{edge_weight, push_value_text, written_attrs, Column, ColumnType, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, Value};
 use quick_xml::events::{BytesDecl, Event};
 use quick_xml::Writer;
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 fn graphml_type(ty: ColumnType) -> &'static str {
@@ -62,11 +64,24 @@ fn declare<W: Write>(
     Ok(keys)
 }
 
-/// Writes `<data key="id">text</data>`.
-fn data<W: Write>(w: &mut Writer<W>, key: &str, text: &str) -> io::Result<()> {
-    let mut tag = Tag::new("data");
-    tag.push("key", key);
-    tag.text(w, text)
+/// Writes `<data>` elements, reusing one tag and one text buffer for all of them.
+struct Data {
+    tag: Tag,
+    text: String,
+}
+
+impl Data {
+    /// Writes `<data key="key">text</data>`.
+    fn text<W: Write>(&mut self, w: &mut Writer<W>, key: &str, text: &str) -> io::Result<()> {
+        self.tag.reset().push("key", key).write_text(w, text)
+    }
+
+    /// Writes `<data key="key">value</data>`; lists `;`-joined.
+    fn value<W: Write>(&mut self, w: &mut Writer<W>, key: &str, value: &Value) -> io::Result<()> {
+        self.text.clear();
+        push_value_text(&mut self.text, value);
+        self.tag.reset().push("key", key).write_text(w, &self.text)
+    }
 }
 
 /// Writes `graph` as GraphML to `w` (give it a buffered writer).
@@ -104,38 +119,45 @@ pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
         .attr("id", "G")
         .attr("edgedefault", "directed")
         .open(&mut w)?;
-    for node in g.node_weights() {
-        Tag::new("node")
-            .attr("id", &xml_id(&node.id))
-            .open(&mut w)?;
-        data(&mut w, &node_keys[0].id, &node.label)?;
-        data(&mut w, &node_keys[1].id, node.kind.as_str())?;
+    let ids: Vec<Cow<'_, str>> = g.node_weights().map(|n| xml_id(&n.id)).collect();
+    let mut data = Data {
+        tag: Tag::new("data"),
+        text: String::new(),
+    };
+    let mut node_tag = Tag::new("node");
+    for (node, id) in g.node_weights().zip(&ids) {
+        node_tag.reset().push("id", id).write_open(&mut w)?;
+        data.text(&mut w, &node_keys[0].id, &node.label)?;
+        data.text(&mut w, &node_keys[1].id, node.kind.as_str())?;
         for (name, value) in written_attrs(&node.attrs, &NODE_RESERVED) {
             // Empty lists are left out: GraphML has no empty list, only an empty string.
             if matches!(value, Value::List(l) if l.is_empty()) {
                 continue;
             }
-            let key = &node_keys[key_of(&node_keys, name)];
-            data(&mut w, &key.id, &value_text(value))?;
+            data.value(&mut w, &node_keys[key_of(&node_keys, name)].id, value)?;
         }
         close(&mut w, "node")?;
     }
+    let mut edge_id = String::from("e");
+    let mut edge_tag = Tag::new("edge");
     for (i, e) in g.raw_edges().iter().enumerate() {
         let edge = &e.weight;
-        let mut tag = Tag::new("edge");
-        tag.push("id", &format!("e{i}"));
-        tag.push("source", &xml_id(&g[e.source()].id));
-        tag.push("target", &xml_id(&g[e.target()].id));
-        tag.open(&mut w)?;
-        data(&mut w, &edge_keys[0].id, edge.kind.as_str())?;
-        data(&mut w, &edge_keys[1].id, edge.kind.as_str())?;
-        data(&mut w, &edge_keys[2].id, &format_double(edge_weight(edge)))?;
+        edge_id.truncate(1);
+        let _ = write!(edge_id, "{i}"); // writing to a String cannot fail
+        edge_tag
+            .reset()
+            .push("id", &edge_id)
+            .push("source", &ids[e.source().index()])
+            .push("target", &ids[e.target().index()])
+            .write_open(&mut w)?;
+        data.text(&mut w, &edge_keys[0].id, edge.kind.as_str())?;
+        data.text(&mut w, &edge_keys[1].id, edge.kind.as_str())?;
+        data.value(&mut w, &edge_keys[2].id, &Value::Double(edge_weight(edge)))?;
         for (name, value) in written_attrs(&edge.attrs, &EDGE_RESERVED) {
             if matches!(value, Value::List(l) if l.is_empty()) {
                 continue;
             }
-            let key = &edge_keys[key_of(&edge_keys, name)];
-            data(&mut w, &key.id, &value_text(value))?;
+            data.value(&mut w, &edge_keys[key_of(&edge_keys, name)].id, value)?;
         }
         close(&mut w, "edge")?;
     }

@@ -1,7 +1,7 @@
 //! Exporters: the knowledge graph as GraphML, GEXF, node-link JSON, graphology JSON and CSV.
 //!
-//! Each format has a `to_*` function that streams to any [`Write`] (tests and benches write to
-//! memory) and [`write`] puts the chosen formats into a folder atomically (see
+//! Each format has a `to_*` function that streams to any [`std::io::Write`] (tests and benches write to
+//! memory) and [`write()`] puts the chosen formats into a folder atomically (see
 //! [`crate::output`]). What each consumer needs (Gephi, Gephi Lite/graphology, networkx,
 //! igraph) is in `validate/GEPHI-NOTES.md`; the choices that follow from it live here, once:
 //!
@@ -40,6 +40,7 @@ pub use self::xml::{xml_id, xml_id_decode};
 use crate::diag::Result;
 use crate::graph::{Edge, KnowledgeGraph, Node, NodeKind, Value};
 use crate::output::{self, AtomicFile};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
@@ -148,31 +149,43 @@ impl FromStr for Format {
 /// rename itself fails, no file of this run replaced.
 pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>> {
     output::check_writable(dir)?;
-    let mut seen = Vec::new();
-    let mut files = Vec::new();
+    let mut unique: Vec<Format> = Vec::with_capacity(formats.len());
     for &format in formats {
-        if seen.contains(&format) {
-            continue;
-        }
-        seen.push(format);
-        let names = format.file_names();
-        let mut file = AtomicFile::create(dir.join(names[0]))?;
-        let result = match format {
-            Format::GraphMl => to_graphml(graph, &mut file),
-            Format::Gexf => to_gexf(graph, &mut file),
-            Format::Json => to_node_link(graph, &mut file),
-            Format::Graphology => to_graphology(graph, &mut file),
-            Format::Csv => to_nodes_csv(graph, &mut file),
-        };
-        result.map_err(|e| file.error(e))?;
-        files.push(file);
-        if format == Format::Csv {
-            let mut edges = AtomicFile::create(dir.join(names[1]))?;
-            to_edges_csv(graph, &mut edges).map_err(|e| edges.error(e))?;
-            files.push(edges);
+        if !unique.contains(&format) {
+            unique.push(format);
         }
     }
+    // Formats are independent: each is written on its own thread of the current rayon pool.
+    let written: Vec<Result<Vec<AtomicFile>>> = unique
+        .par_iter()
+        .map(|&format| write_one(graph, dir, format))
+        .collect();
+    let mut files = Vec::new();
+    for w in written {
+        files.extend(w?);
+    }
     output::commit_all(files)
+}
+
+/// Writes the file(s) of one format to temporary files, not yet renamed.
+fn write_one(graph: &KnowledgeGraph, dir: &Path, format: Format) -> Result<Vec<AtomicFile>> {
+    let names = format.file_names();
+    let mut file = AtomicFile::create(dir.join(names[0]))?;
+    let result = match format {
+        Format::GraphMl => to_graphml(graph, &mut file),
+        Format::Gexf => to_gexf(graph, &mut file),
+        Format::Json => to_node_link(graph, &mut file),
+        Format::Graphology => to_graphology(graph, &mut file),
+        Format::Csv => to_nodes_csv(graph, &mut file),
+    };
+    result.map_err(|e| file.error(e))?;
+    let mut files = vec![file];
+    if format == Format::Csv {
+        let mut edges = AtomicFile::create(dir.join(names[1]))?;
+        to_edges_csv(graph, &mut edges).map_err(|e| edges.error(e))?;
+        files.push(edges);
+    }
+    Ok(files)
 }
 
 /// The type of an attribute column, as declared in GraphML/GEXF.
@@ -294,6 +307,34 @@ pub fn format_double(d: f64) -> String {
     s
 }
 
+/// Appends [`value_text`] of `value` to `out` without allocating.
+fn push_value_text(out: &mut String, value: &Value) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    match value {
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Double(d) => {
+            let start = out.len();
+            let _ = write!(out, "{d}");
+            if d.is_finite() && !out[start..].contains('.') {
+                out.push_str(".0");
+            }
+        }
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Str(s) => out.push_str(s),
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(';');
+                }
+                out.push_str(item);
+            }
+        }
+    }
+}
+
 /// A value as one text cell: numbers as [`format_double`] and integers, booleans as
 /// `true`/`false`, lists `;`-joined.
 fn value_text(value: &Value) -> Cow<'_, str> {
@@ -363,7 +404,7 @@ fn layout_radius(nodes: usize) -> i64 {
 }
 
 /// A deterministic initial position for the node `id`: a point with integer coordinates spread
-/// uniformly over a disc of [`layout_radius`], chosen by a hash of the id alone (FNV-1a seeding
+/// uniformly over a disc (radius `12·√nodes`, at least 100), chosen by a hash of the id alone (FNV-1a seeding
 /// splitmix64, integer arithmetic only), so it is identical on every platform and a node keeps
 /// its place when others are added to a graph of similar size.
 pub fn node_position(id: &str, nodes: usize) -> (i64, i64) {

@@ -10,6 +10,7 @@ use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::QName;
 use quick_xml::Writer;
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// Whether XML 1.0 allows `c` in a document (Rust strings hold no surrogates).
@@ -17,16 +18,43 @@ fn is_xml_char(c: char) -> bool {
     !matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
 }
 
-/// `s` escaped for XML text and attribute values, without characters XML 1.0 forbids.
+/// `s` escaped for an XML attribute value, without characters XML 1.0 forbids. Tab, LF and CR
+/// are written as character references: literal ones are normalised to spaces by parsers.
 pub(crate) fn escape(s: &str) -> Cow<'_, str> {
-    let needs = s
-        .chars()
-        .any(|c| matches!(c, '&' | '<' | '>' | '"' | '\'' | '\t' | '\n' | '\r') || !is_xml_char(c));
+    escape_with(s, true)
+}
+
+/// `s` escaped for XML element text (only `&`, `<`, `>` and CR need it), without characters
+/// XML 1.0 forbids.
+pub(crate) fn escape_text(s: &str) -> Cow<'_, str> {
+    escape_with(s, false)
+}
+
+fn escape_with(s: &str, attr: bool) -> Cow<'_, str> {
+    let special = |c: char| match c {
+        '&' | '<' | '>' | '\r' => true,
+        '"' | '\'' | '\t' | '\n' => attr,
+        c => !is_xml_char(c),
+    };
+    // Fast path on bytes: every character that needs work is ASCII, or U+FFFE/U+FFFF
+    // (EF BF BE / EF BF BF in UTF-8).
+    let bytes = s.as_bytes();
+    let needs = bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'&' | b'<' | b'>' | b'\r' => true,
+        b'"' | b'\'' | b'\t' | b'\n' => attr,
+        0..=0x1F => true,
+        0xEF => bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    });
     if !needs {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
+        if !special(c) {
+            out.push(c);
+            continue;
+        }
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -36,8 +64,7 @@ pub(crate) fn escape(s: &str) -> Cow<'_, str> {
             '\t' => out.push_str("&#9;"),
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
-            c if !is_xml_char(c) => {}
-            c => out.push(c),
+            _ => {} // forbidden in XML 1.0: dropped
         }
     }
     Cow::Owned(out)
@@ -87,10 +114,13 @@ pub fn xml_id(id: &str) -> Cow<'_, str> {
     while let Some(c) = chars.next() {
         if is_id_char(c) || (c == '_' && chars.peek() != Some(&'x')) {
             out.push(c);
-        } else if (c as u32) <= 0xFFFF {
-            out.push_str(&format!("_x{:04X}_", c as u32));
         } else {
-            out.push_str(&format!("_x{:06X}_", c as u32));
+            // Writing to a String cannot fail.
+            let _ = if (c as u32) <= 0xFFFF {
+                write!(out, "_x{:04X}_", c as u32)
+            } else {
+                write!(out, "_x{:06X}_", c as u32)
+            };
         }
     }
     Cow::Owned(out)
@@ -118,7 +148,9 @@ pub fn xml_id_decode(s: &str) -> Option<String> {
     Some(out)
 }
 
-/// A start tag under construction whose attribute values are escaped by [`escape`].
+/// A start tag whose attribute values are escaped by [`escape`]. Used once (`Tag::new(..)
+/// .attr(..).empty(w)`) or reused for every element of a kind (`reset`, `push`, `write_*`),
+/// which keeps the tag's buffer and saves an allocation per element.
 pub(crate) struct Tag {
     name: &'static str,
     start: BytesStart<'static>,
@@ -138,33 +170,53 @@ impl Tag {
         self
     }
 
+    /// Removes every attribute, keeping the buffer.
+    pub(crate) fn reset(&mut self) -> &mut Tag {
+        self.start.clear_attributes();
+        self
+    }
+
     /// Adds `key="value"`, escaping the value.
-    pub(crate) fn push(&mut self, key: &'static str, value: &str) {
-        let value = match escape(value) {
-            Cow::Borrowed(s) => Cow::Owned(s.as_bytes().to_vec()),
-            Cow::Owned(s) => Cow::Owned(s.into_bytes()),
-        };
+    pub(crate) fn push(&mut self, key: &'static str, value: &str) -> &mut Tag {
+        // push_attribute copies the value into the tag's buffer.
+        let value = escape(value);
         self.start.push_attribute(Attribute {
             key: QName(key.as_bytes()),
-            value,
+            value: Cow::Borrowed(value.as_bytes()),
         });
+        self
+    }
+
+    /// Writes `<tag .../>`.
+    pub(crate) fn write_empty<W: Write>(&self, w: &mut Writer<W>) -> io::Result<()> {
+        w.write_event(Event::Empty(self.start.borrow()))
+    }
+
+    /// Writes `<tag ...>`.
+    pub(crate) fn write_open<W: Write>(&self, w: &mut Writer<W>) -> io::Result<()> {
+        w.write_event(Event::Start(self.start.borrow()))
+    }
+
+    /// Writes `<tag ...>text</tag>`, escaping the text.
+    pub(crate) fn write_text<W: Write>(&self, w: &mut Writer<W>, text: &str) -> io::Result<()> {
+        w.write_event(Event::Start(self.start.borrow()))?;
+        w.write_event(Event::Text(BytesText::from_escaped(escape_text(text))))?;
+        close(w, self.name)
     }
 
     /// Writes `<tag .../>`.
     pub(crate) fn empty<W: Write>(self, w: &mut Writer<W>) -> io::Result<()> {
-        w.write_event(Event::Empty(self.start))
+        self.write_empty(w)
     }
 
     /// Writes `<tag ...>`.
     pub(crate) fn open<W: Write>(self, w: &mut Writer<W>) -> io::Result<()> {
-        w.write_event(Event::Start(self.start))
+        self.write_open(w)
     }
 
     /// Writes `<tag ...>text</tag>`, escaping the text.
     pub(crate) fn text<W: Write>(self, w: &mut Writer<W>, text: &str) -> io::Result<()> {
-        w.write_event(Event::Start(self.start))?;
-        w.write_event(Event::Text(BytesText::from_escaped(escape(text))))?;
-        close(w, self.name)
+        self.write_text(w, text)
     }
 }
 
@@ -211,5 +263,9 @@ mod tests {
         assert_eq!(escape("a\u{1}b\u{FFFE}c"), "abc");
         assert_eq!(escape("a\tb\nc\rd"), "a&#9;b&#10;c&#13;d");
         assert!(matches!(escape("plain 中文"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_text("a\t\"b\"\n<c>\r\u{1}"),
+            "a\t\"b\"\n&lt;c&gt;&#13;"
+        );
     }
 }

@@ -158,10 +158,11 @@
       chart.appendChild(svg("line", { x1: L, y1: y(v), x2: W - R, y2: y(v), stroke: "#f0f2f5" }));
       chart.appendChild(svg("text", { x: L - 6, y: y(v) + 3, "text-anchor": "end" }, Math.round(v)));
     }
-    var every = Math.max(1, Math.ceil(months.length / 10));
+    var every = Math.max(1, Math.ceil(months.length / 8));
     months.forEach(function (m, i) {
       if (i % every) return;
-      chart.appendChild(svg("text", { x: x(i), y: H - 10, "text-anchor": "middle" }, m));
+      var anchor = months.length > 1 && i === 0 ? "start" : i === months.length - 1 && months.length > 1 ? "end" : "middle";
+      chart.appendChild(svg("text", { x: x(i), y: H - 10, "text-anchor": anchor }, m));
     });
     series.forEach(function (s) {
       var color = state.colors[s.id] || COLORS[0];
@@ -204,7 +205,7 @@
     net.edges = data.network.edges.map(function (e) { return { a: net.nodes[e[0]], b: net.nodes[e[1]], w: e[2] / maxW }; })
       .filter(function (e) { return e.a && e.b; });
     // Settle the layout before the first frame so the page is readable at once.
-    for (var i = 0; i < 300; i++) tick(1 - i / 300);
+    for (var i = 0; i < 400; i++) tick(1 - i / 400);
     drawNetwork();
 
     function at(ev) {
@@ -260,7 +261,7 @@
       for (var j = i + 1; j < nodes.length; j++) {
         var a = nodes[i], b = nodes[j];
         var dx = b.x - a.x, dy = b.y - a.y, d2 = dx * dx + dy * dy + 0.01;
-        var f = 900 / d2;
+        var f = 1500 / d2;
         var d = Math.sqrt(d2);
         a.vx -= f * dx / d; a.vy -= f * dy / d;
         b.vx += f * dx / d; b.vy += f * dy / d;
@@ -268,12 +269,12 @@
     }
     net.edges.forEach(function (e) {
       var dx = e.b.x - e.a.x, dy = e.b.y - e.a.y, d = Math.sqrt(dx * dx + dy * dy) + 0.01;
-      var f = (d - 60) * 0.02 * (0.3 + e.w);
+      var f = (d - 50) * 0.03 * (0.4 + e.w);
       e.a.vx += f * dx / d; e.a.vy += f * dy / d;
       e.b.vx -= f * dx / d; e.b.vy -= f * dy / d;
     });
     nodes.forEach(function (n) {
-      n.vx += (W / 2 - n.x) * 0.01; n.vy += (H / 2 - n.y) * 0.01;
+      n.vx += (W / 2 - n.x) * 0.005; n.vy += (H / 2 - n.y) * 0.012;
       if (n === net.drag || n.fixed) { n.vx = 0; n.vy = 0; return; }
       n.x += Math.max(-20, Math.min(20, n.vx * alpha));
       n.y += Math.max(-20, Math.min(20, n.vy * alpha));
@@ -314,14 +315,14 @@
       ctx.lineWidth = 0.5 + 3 * e.w;
       ctx.beginPath(); ctx.moveTo(e.a.x, e.a.y); ctx.lineTo(e.b.x, e.b.y); ctx.stroke();
     });
-    ctx.font = '11px system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';
+    ctx.font = '11px system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif';
     ctx.textAlign = "center";
     net.nodes.forEach(function (n, i) {
       var color = state.colors[n.id] || (center && near[n.id] ? "#7aa2f7" : "#9aa4b2");
       ctx.fillStyle = color;
       ctx.beginPath(); ctx.arc(n.x, n.y, n.r, 0, 2 * Math.PI); ctx.fill();
       if (n === center) { ctx.strokeStyle = "#1f2328"; ctx.lineWidth = 2; ctx.stroke(); }
-      if (i < 20 || n === center || near[n.id] || state.colors[n.id]) {
+      if (i < 12 || n === center || near[n.id] || state.colors[n.id]) {
         ctx.fillStyle = "#1f2328";
         ctx.fillText(n.label, n.x, n.y - n.r - 3);
       }
@@ -343,21 +344,25 @@
     if (s.co_occurring.length) {
       co.appendChild(el("span", { "class": "muted" }, "Occurs with: "));
       s.co_occurring.forEach(function (c) {
-        var chip = el("span", { "class": "chip", title: c.id }, c.label + " (" + c.weight + ")");
-        chip.addEventListener("click", function () { if (byId[c.id]) focus(c.id); });
+        var id = c[0], other = byId[id];
+        var label = other ? other.label : (data.labels[id] || id);
+        var chip = el("span", { "class": "chip", title: id }, label + " (" + c[1] + ")");
+        chip.addEventListener("click", function () { if (byId[id]) focus(id); });
         co.appendChild(chip);
       });
     }
-    s.mentioned_in.forEach(function (a) {
+    s.mentioned_in.forEach(function (m) {
+      var a = data.articles[m[0]], id = a[0], title = a[1], date = a[2];
       var li = el("li");
-      li.appendChild(el("strong", null, a.title));
+      li.appendChild(el("strong", null, title));
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(el("span", { "class": "path" }, (a.date ? a.date + " \u00b7 " : "") + a.id + " \u00b7 " + a.count + "\u00d7"));
-      if (a.sections.length) {
+      li.appendChild(el("span", { "class": "path" }, (date ? date + " \u00b7 " : "") + id + " \u00b7 " + m[1] + "\u00d7"));
+      if (m[2].length) {
         var ul = el("ul", { "class": "headings" });
-        a.sections.forEach(function (sec) {
-          ul.appendChild(el("li", null, (sec.heading_path || "(lead)") + (sec.count > 1 ? " \u00d7" + sec.count : "")));
+        m[2].forEach(function (sec) {
+          ul.appendChild(el("li", null, (sec[0] || "(lead)") + (sec[1] > 1 ? " \u00d7" + sec[1] : "")));
         });
+        if (m[3]) ul.appendChild(el("li", { "class": "muted" }, "+" + m[3] + " more sections"));
         li.appendChild(ul);
       }
       posts.appendChild(li);
