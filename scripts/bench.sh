@@ -23,7 +23,7 @@
 # `diff -r` against a clean build of the changed corpus).
 #
 # --spark adds: scripts/spark_build.py with local[1] and local[2] on the 10x corpus (one run
-# each, wall time of the whole script, JVM start included), beside `kgx build --jobs 2`, and a
+# median of 3 each, wall time of the whole script, JVM start included), beside `kgx build --jobs 2`, and a
 # `diff -r` of each output against kgx build's.
 set -uo pipefail
 
@@ -185,15 +185,15 @@ spark() {
     local dir py
     dir="$(scaled 10)" || return
     echo
-    echo "## Spark: scripts/spark_build.py on the 10x corpus (1 run each)"
+    echo "## Spark: scripts/spark_build.py on the 10x corpus (median of 3 runs each)"
     echo
     py="$(bash "$REPO/scripts/setup_spark.sh" --python)" || { echo "Spark setup failed (scripts/setup_spark.sh)"; return; }
     rm -rf "$WORK/spark-ref"
-    measure spark-ref 1 "$KGX" build "$dir" --out "$WORK/spark-ref" --jobs 2 --quiet
+    measure spark-ref 3 "$KGX" build "$dir" --out "$WORK/spark-ref" --jobs 2 --quiet
     echo "kgx build --jobs 2: ${M_WALL:-failed} s, peak RSS ${M_RSS:-?} MB"
     for master in 'local[1]' 'local[2]'; do
         rm -rf "$WORK/spark-out"
-        measure "spark-$master" 1 "$py" "$REPO/scripts/spark_build.py" --master "$master" --kgx "$KGX" --quiet "$dir" "$WORK/spark-out"
+        measure "spark-$master" 3 "$py" "$REPO/scripts/spark_build.py" --master "$master" --kgx "$KGX" --quiet "$dir" "$WORK/spark-out"
         if [ "$M_OK" = 1 ]; then
             same="DIFFERS from kgx build"
             diff -r -q "$WORK/spark-ref" "$WORK/spark-out" >/dev/null && same="identical to kgx build"
