@@ -30,6 +30,8 @@ pub struct StageTimes {
     pub matching: Duration,
     /// Segmentation.
     pub segment: Duration,
+    /// Bytes of prose matched and segmented (titles and sections).
+    pub prose_bytes: u64,
 }
 
 impl std::ops::AddAssign for StageTimes {
@@ -38,6 +40,7 @@ impl std::ops::AddAssign for StageTimes {
         self.parse += o.parse;
         self.matching += o.matching;
         self.segment += o.segment;
+        self.prose_bytes += o.prose_bytes;
     }
 }
 
@@ -186,6 +189,12 @@ impl Extractor {
             }
         }
         times.matching = t.elapsed();
+        times.prose_bytes = (doc.title_prose.text.len()
+            + doc
+                .sections
+                .iter()
+                .map(|s| s.prose.text.len())
+                .sum::<usize>()) as u64;
         let t = Instant::now();
         let terms = match self.segmenter() {
             Some(seg) => seg.terms(

@@ -524,13 +524,23 @@ fn corpus_of(
             ex.cached,
             mb / took.max(1e-9)
         );
-        for (name, d) in [
-            ("read", ex.times.read),
-            ("parse", ex.times.parse),
-            ("match", ex.times.matching),
-            ("segment", ex.times.segment),
+        let prose_mb = ex.times.prose_bytes as f64 / 1e6;
+        for (name, d, bytes) in [
+            ("read", ex.times.read, mb),
+            ("parse", ex.times.parse, mb),
+            ("match", ex.times.matching, prose_mb),
+            ("segment", ex.times.segment, prose_mb),
         ] {
-            eprintln!("kgx:   {name:<8} {:>8.3} s cpu", d.as_secs_f64());
+            let what = if name == "match" || name == "segment" {
+                "of prose"
+            } else {
+                "of Markdown"
+            };
+            let secs = d.as_secs_f64();
+            eprintln!(
+                "kgx:   {name:<8} {secs:>8.3} s cpu  {:>7.1} MB/s {what}",
+                bytes / secs.max(1e-9)
+            );
         }
     }
     if run.corpus.is_empty() {

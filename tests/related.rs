@@ -1,6 +1,8 @@
 //! `related`: scoring rules on hand-built graphs, one test a rule.
 
-use kgx::graph::{Edge, EdgeKind, KnowledgeGraph, Node, NodeKind, Value};
+mod common;
+
+use kgx::graph::{Edge, EdgeKind, KnowledgeGraph, NodeKind, Value};
 use kgx::related::{recommend, recommend_with, Related, Weights};
 use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
@@ -20,17 +22,7 @@ impl Builder {
         label: &str,
         attrs: Vec<(&'static str, Value)>,
     ) -> NodeIndex {
-        if let Some(&i) = self.index.get(id) {
-            return i;
-        }
-        let i = self.graph.graph.add_node(Node {
-            id: id.to_string(),
-            kind,
-            label: label.to_string(),
-            attrs,
-        });
-        self.index.insert(id.to_string(), i);
-        i
+        common::node(&mut self.graph, &mut self.index, id, kind, label, attrs)
     }
 
     fn article(&mut self, id: &str, title: &str) -> NodeIndex {

@@ -4,7 +4,9 @@
 //! `dashboard_fixture_for_the_browser_check` also writes `target/tmp/report-fixture/report.html`
 //! (a corpus with hostile titles), which `scripts/browser_check.sh` renders in Chromium.
 
-use kgx::graph::{Edge, EdgeKind, KnowledgeGraph, Node, NodeKind, Value};
+mod common;
+
+use kgx::graph::{EdgeKind, KnowledgeGraph, NodeKind, Value};
 use kgx::report::{build, html, Report};
 use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
@@ -26,17 +28,7 @@ impl Builder {
         label: &str,
         attrs: Vec<(&'static str, Value)>,
     ) -> NodeIndex {
-        if let Some(&i) = self.index.get(id) {
-            return i;
-        }
-        let i = self.graph.graph.add_node(Node {
-            id: id.to_string(),
-            kind,
-            label: label.to_string(),
-            attrs,
-        });
-        self.index.insert(id.to_string(), i);
-        i
+        common::node(&mut self.graph, &mut self.index, id, kind, label, attrs)
     }
 
     fn edge(
@@ -47,15 +39,7 @@ impl Builder {
         weight: f64,
         attrs: Vec<(&'static str, Value)>,
     ) {
-        self.graph.graph.add_edge(
-            from,
-            to,
-            Edge {
-                kind,
-                weight,
-                attrs,
-            },
-        );
+        common::edge(&mut self.graph, from, to, kind, weight, attrs);
     }
 
     fn article(&mut self, id: &str, title: &str, date: &str) -> NodeIndex {
