@@ -251,35 +251,39 @@ else
     echo "kgx build on one post failed"
 fi
 
-echo
-echo "## Incremental rebuild (10x corpus, --jobs 2)"
-src="$(scaled 10)"
-inc="$WORK/inc-corpus"
-rm -rf "$inc" "$WORK/inc-cache" "$WORK/inc-out-"*
-cp -r "$src" "$inc"
-measure inc-clean 1 "$KGX" build "$inc" --out "$WORK/inc-out-first" --cache "$WORK/inc-cache" --jobs 2 --quiet
-clean_wall="$M_WALL"
-if [ "$M_OK" != 1 ]; then
-    echo "kgx build --cache failed: see $WORK/inc-clean.log"
-    exit 0
-fi
-mapfile -t posts < <(find "$inc" -name '*.md' | sort)
-edited="${posts[1]}"; deleted="${posts[2]}"; added="$(dirname "${posts[3]}")/bench-added-post.md"
-printf '\n\n增量测试：本段为基准测试新增。An edit made by the incremental benchmark.\n' >>"$edited"
-rm -f "$deleted"
-sed 's/^title: .*/title: "Added by the incremental benchmark"/' "${posts[3]}" >"$added"
-measure inc-rebuild 1 "$KGX" build "$inc" --out "$WORK/inc-out-rebuilt" --cache "$WORK/inc-cache" --jobs 2 --quiet
-rebuild_wall="$M_WALL"; rebuild_ok="$M_OK"
-measure inc-reference 1 "$KGX" build "$inc" --out "$WORK/inc-out-clean" --jobs 2 --quiet
-reference_wall="$M_WALL"
-echo "clean build with --cache: ${clean_wall} s; rebuild after 1 edit, 1 delete, 1 add: ${rebuild_wall:-failed} s" \
-    "($(awk -v a="$rebuild_wall" -v b="$clean_wall" 'BEGIN{ if (a != "" && b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }') of the clean build);" \
-    "clean build without cache: ${reference_wall:-failed} s"
-if [ "$rebuild_ok" = 1 ] && diff -r "$WORK/inc-out-rebuilt" "$WORK/inc-out-clean" >"$WORK/inc-diff.txt"; then
-    echo "rebuilt output = clean build output (diff -r: identical)"
-else
-    echo "rebuilt output DIFFERS from a clean build: $(wc -l <"$WORK/inc-diff.txt") diff lines in $WORK/inc-diff.txt"
-fi
+incremental() {
+    echo
+    echo "## Incremental rebuild (10x corpus, --jobs 2)"
+    src="$(scaled 10)"
+    inc="$WORK/inc-corpus"
+    rm -rf "$inc" "$WORK/inc-cache" "$WORK/inc-out-"*
+    cp -r "$src" "$inc"
+    measure inc-clean 1 "$KGX" build "$inc" --out "$WORK/inc-out-first" --cache "$WORK/inc-cache" --jobs 2 --quiet
+    clean_wall="$M_WALL"
+    if [ "$M_OK" != 1 ]; then
+        echo "kgx build --cache failed: see $WORK/inc-clean.log"
+        return
+    fi
+    mapfile -t posts < <(find "$inc" -name '*.md' | sort)
+    edited="${posts[1]}"; deleted="${posts[2]}"; added="$(dirname "${posts[3]}")/bench-added-post.md"
+    printf '\n\n增量测试：本段为基准测试新增。An edit made by the incremental benchmark.\n' >>"$edited"
+    rm -f "$deleted"
+    sed 's/^title: .*/title: "Added by the incremental benchmark"/' "${posts[3]}" >"$added"
+    measure inc-rebuild 1 "$KGX" build "$inc" --out "$WORK/inc-out-rebuilt" --cache "$WORK/inc-cache" --jobs 2 --quiet
+    rebuild_wall="$M_WALL"; rebuild_ok="$M_OK"
+    measure inc-reference 1 "$KGX" build "$inc" --out "$WORK/inc-out-clean" --jobs 2 --quiet
+    reference_wall="$M_WALL"
+    echo "clean build with --cache: ${clean_wall} s; rebuild after 1 edit, 1 delete, 1 add: ${rebuild_wall:-failed} s" \
+        "($(awk -v a="$rebuild_wall" -v b="$clean_wall" 'BEGIN{ if (a != "" && b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }') of the clean build);" \
+        "clean build without cache: ${reference_wall:-failed} s"
+    if [ "$rebuild_ok" = 1 ] && diff -r "$WORK/inc-out-rebuilt" "$WORK/inc-out-clean" >"$WORK/inc-diff.txt"; then
+        echo "rebuilt output = clean build output (diff -r: identical)"
+    else
+        echo "rebuilt output DIFFERS from a clean build: $(wc -l <"$WORK/inc-diff.txt") diff lines in $WORK/inc-diff.txt"
+    fi
+}
+
+incremental
 
 [ "$SPARK" = 1 ] && spark
 exit 0
