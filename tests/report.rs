@@ -443,7 +443,7 @@ fn bad_dates_count_in_totals_but_in_no_month() {
 fn html_stays_small_on_big_corpora() {
     let mut b = Builder::default();
     b.entity("x", "X", "Concept");
-    for i in 0..300 {
+    for i in 0..600 {
         let id = format!("p{i:03}.md");
         b.article(&id, &format!("Post {i}"), "2024-01-01");
         let sections: Vec<(String, i64)> = (0..20).map(|s| (format!("H{s}"), 1)).collect();
@@ -451,8 +451,13 @@ fn html_stays_small_on_big_corpora() {
         b.mention(&id, "x", &sections);
     }
     let report = build(&b.graph);
-    // report.json has everything ...
-    assert_eq!(report.entities[0].mentioned_in.len(), 300);
+    // report.json counts every article and lists the first REPORT_ARTICLES, all sections ...
+    assert_eq!(report.entities[0].articles, 600);
+    assert_eq!(report.entities[0].mentions, 600 * 20);
+    assert_eq!(
+        report.entities[0].mentioned_in.len(),
+        kgx::report::REPORT_ARTICLES
+    );
     assert_eq!(report.entities[0].mentioned_in[0].sections.len(), 20);
     // ... the page the first posts, each with its first heading paths.
     let page = html(&report);
