@@ -86,7 +86,8 @@ def json_line(article_id, path):
         text, warning = data.decode("utf-8"), None
     except UnicodeDecodeError as e:
         text = data.decode("utf-8", errors="replace")
-        warning = f"{article_id}: warning: not valid UTF-8 (byte {e.start}); invalid bytes replaced by U+FFFD"
+        line = data.count(b"\n", 0, e.start) + 1
+        warning = f"{article_id}:{line}: warning: not valid UTF-8 (byte 0x{data[e.start]:02X}); invalid bytes replaced by U+FFFD"
     return json.dumps({"path": article_id, "content": text}, ensure_ascii=False), warning
 
 
@@ -119,8 +120,8 @@ def run(cmd, stdin=None):
 class Kgx:
     """How a task finds kgx and its dictionaries: fixed paths, or files shipped with addFile."""
 
-    def __init__(self, binary, dicts, shipped, common):
-        self.binary, self.dicts, self.shipped, self.common = binary, dicts, shipped, common
+    def __init__(self, binary, dicts, shipped, common, jobs=None):
+        self.binary, self.dicts, self.shipped, self.common, self.jobs = binary, dicts, shipped, common, jobs
 
     def _local(self, path):
         if not self.shipped:
@@ -136,6 +137,8 @@ class Kgx:
         flags = []
         for d in self.dicts:
             flags += ["--dict", self._local(d)]
+        if self.jobs:
+            flags += ["--jobs", str(self.jobs)]
         return [self._local(self.binary), *args, *flags, *self.common]
 
 
@@ -201,6 +204,7 @@ def main(argv=None):
     where.add_argument("--ship-kgx", metavar="BIN", help="kgx binary to send to the executors (SparkContext.addFile)")
     ap.add_argument("--partitions", type=int, help="partitions of the corpus (default: 2 per core, at most one per article)")
     ap.add_argument("--depth", type=int, default=2, help="depth of the tree reduction (default 2)")
+    ap.add_argument("--task-jobs", type=int, default=1, metavar="N", help="threads of each kgx a task runs (default 1: Spark runs one task per core)")
     ap.add_argument("--executors-read", action="store_true", help="executors read the files (CORPUS on a shared file system)")
     ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="Spark configuration (repeatable)")
     ap.add_argument("--dict", action="append", default=[], metavar="FILE", help="kgx --dict (repeatable)")
@@ -245,7 +249,7 @@ def main(argv=None):
     sc = SparkContext(conf=conf)
     sc.setLogLevel("ERROR")
     try:
-        kgx = Kgx(binary, dicts, shipped, common)
+        kgx = Kgx(binary, dicts, shipped, common, args.task_jobs)
         if shipped:
             for path in [binary, *dicts]:
                 sc.addFile(path)

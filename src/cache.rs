@@ -244,13 +244,32 @@ impl Cache {
     }
 
     /// Writes the cache for the next run: the records of the articles in `live` (those put in
-    /// this run, else those loaded), dropping every other one (deleted files). The file is
+    /// this run, else those loaded), dropping every other one (deleted files). A loaded record
+    /// of a live article whose content changed and gave no new record (the file is now empty)
+    /// is kept but harmless: [`Cache::get`] checks the content hash. When nothing changed, the
+    /// file is left as it is. The file is
     /// written beside the old one and renamed over it. Returns the warnings about records that
     /// had to be discarded during the run; an error only when the file cannot be written.
     pub fn finish<S: AsRef<str>>(self, live: &[S]) -> Result<Vec<Warning>, Error> {
         let mut ids: Vec<&str> = live.iter().map(AsRef::as_ref).collect();
         ids.sort_unstable();
         ids.dedup();
+        let late = |c: &Cache| {
+            std::mem::take(&mut *c.late_warnings.lock().unwrap_or_else(|e| e.into_inner()))
+        };
+
+        // Nothing changed: the file on disk (checked when it was opened) is already the answer.
+        let kept = ids
+            .iter()
+            .filter(|id| self.index.contains_key(**id))
+            .count();
+        if self.fresh.is_empty()
+            && !self.index.is_empty()
+            && kept == self.index.len()
+            && kept == ids.len()
+        {
+            return Ok(late(&self));
+        }
 
         // Each kept record as its JSON line: fresh ones serialised, old ones copied as bytes.
         let mut lines: Vec<(&str, &str, std::borrow::Cow<'_, [u8]>)> =
@@ -300,11 +319,16 @@ impl Cache {
         }
         let mut f = tmp.as_file();
         writeln!(f, "{CHECKSUM_PREFIX}{}", hasher.finalize().to_hex()).map_err(out_err)?;
+        #[cfg(unix)]
+        {
+            // tempfile creates 0600; the cache is as readable as the outputs it stands for.
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
         tmp.persist(self.file()).map_err(|e| out_err(e.error))?;
-        Ok(self
-            .late_warnings
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner()))
+        Ok(late(&self))
     }
 }
 

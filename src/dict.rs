@@ -244,7 +244,7 @@ fn parse_source(
     let (doc, errors) = DeTable::parse_recoverable(&source.text);
     if !errors.is_empty() {
         for e in errors {
-            let line = e.span().map_or(1, |s| line_of(s));
+            let line = e.span().map_or(1, &line_of);
             problems.add(
                 sources,
                 si,

@@ -52,6 +52,6 @@ pub mod graph;
 pub mod output;
 pub mod related;
 pub mod report;
-// pub mod suggest;
+pub mod suggest;
 
 pub use diag::{Error, Result, Warning};

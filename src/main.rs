@@ -257,7 +257,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 merge::build_graph(&corpus, &opts.dict, &opts.merge)
             });
             let written = timed(&opts, "export", || {
-                export::write(&graph, &out, &opts.formats)
+                opts.pool
+                    .install(|| export::write(&graph, &out, &opts.formats))
             })?;
             summary(
                 &opts,
@@ -366,13 +367,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } => {
             let opts = common.options()?;
-            let suggestions = todo_suggest(&paths, &opts, top)?;
+            let options = kgx::suggest::SuggestOptions {
+                limit: top,
+                ..Default::default()
+            };
+            let (suggestions, warnings) =
+                pipeline::suggest_paths(&paths, &opts.dict, &opts.pool, &options);
+            finish_warnings(&warnings, &opts)?;
             let mut stdout = std::io::stdout().lock();
             if json {
                 serde_json::to_writer_pretty(&mut stdout, &suggestions)?;
                 writeln!(stdout)?;
             } else {
-                write!(stdout, "{}", suggestions.render())?;
+                write!(stdout, "{}", suggestions.to_text())?;
             }
         }
         Command::Extract {
@@ -458,7 +465,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Err(kgx::Error::NoInput(display_paths(&files)).into());
             }
             let graph = merge::build_graph(&corpus, &opts.dict, &opts.merge);
-            let written = export::write(&graph, &out, &opts.formats)?;
+            let written = opts
+                .pool
+                .install(|| export::write(&graph, &out, &opts.formats))?;
             summary(
                 &opts,
                 &corpus,
@@ -647,19 +656,4 @@ fn write_to(
         }
     }
     Ok(())
-}
-
-fn todo_suggest(_: &[PathBuf], _: &Options, _: usize) -> Result<Suggestions> {
-    bail!("not yet")
-}
-struct Suggestions;
-impl serde::Serialize for Suggestions {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_unit()
-    }
-}
-impl Suggestions {
-    fn render(&self) -> String {
-        String::new()
-    }
 }

@@ -12,7 +12,7 @@
 
 use crate::dict::Dictionary;
 use crate::text::{fold, fold_str, is_ignorable, is_latin_alnum, Folded};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
 /// One entity mention in a text.
@@ -60,6 +60,9 @@ struct Candidate {
     suffix: usize,
     entity: u32,
 }
+
+/// Up to this many bytes of patterns, the automaton is a DFA.
+const DFA_MAX_PATTERN_BYTES: usize = 64 * 1024;
 
 /// English plural and possessive endings that may follow an alias ending in a Latin letter or
 /// digit; the match then includes them. Longest first.
@@ -122,9 +125,24 @@ impl Matcher {
             ids.dedup();
             context.push(ids);
         }
+        // A DFA is two to three times faster than the contiguous NFA, but its size grows with
+        // states × byte classes: worth it for dictionaries up to a few thousand aliases
+        // (≈ 10 MB at 2 000 aliases), not for 100 000.
+        let pattern_bytes: usize = patterns.iter().map(String::len).sum();
+        let kind = if pattern_bytes <= DFA_MAX_PATTERN_BYTES {
+            AhoCorasickKind::DFA
+        } else {
+            AhoCorasickKind::ContiguousNFA
+        };
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .kind(Some(kind))
             .build(&patterns)
+            .or_else(|_| {
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&patterns)
+            })
             .expect("aho-corasick automaton within size limits");
         Matcher {
             automaton,
@@ -250,6 +268,12 @@ fn trim_ignorable_end(text: &str, start: usize, mut end: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_dictionary_matches_nothing() {
+        let d = crate::dict::load(&[]).unwrap();
+        assert!(Matcher::new(&d).find("NFT 区块链").is_empty());
+    }
 
     #[test]
     fn matcher_is_send_and_sync() {

@@ -86,15 +86,16 @@ impl AtomicFile {
         output_error(&self.path, source)
     }
 
-    /// Flushes and syncs the temporary file, without renaming it yet.
+    /// Flushes the temporary file, without renaming it yet.
+    ///
+    /// No fsync: the rename is what makes the write atomic for a run that fails or is killed
+    /// (the target is the old file or the whole new one); surviving a power cut mid-run is not
+    /// what a graph export needs, and an fsync per file cost more than writing the files.
     fn finish(self) -> Result<(PathBuf, NamedTempFile)> {
         let AtomicFile { path, writer } = self;
         let tmp = writer
             .into_inner()
             .map_err(|e| output_error(&path, e.into_error()))?;
-        tmp.as_file()
-            .sync_all()
-            .map_err(|e| output_error(&path, e))?;
         Ok((path, tmp))
     }
 
@@ -127,7 +128,7 @@ impl Write for AtomicFile {
     }
 }
 
-/// Finishes every file of a batch (flush and sync), then renames them over their targets in
+/// Finishes every file of a batch (flush), then renames them over their targets in
 /// order. An error while finishing any file renames none; an error while renaming stops at that
 /// file (earlier targets are replaced, whole; later ones untouched; no temporary file remains).
 pub fn commit_all(files: Vec<AtomicFile>) -> Result<Vec<PathBuf>> {

@@ -376,3 +376,51 @@ pub fn build_corpus(
         extraction: ex,
     })
 }
+
+/// `kgx dict suggest`: parses every file under `paths` (in parallel) and mines its prose for
+/// dictionary suggestions against `dict`. Each paragraph is one piece, with its source line.
+pub fn suggest_paths(
+    paths: &[PathBuf],
+    dict: &crate::dict::Dictionary,
+    pool: &rayon::ThreadPool,
+    options: &crate::suggest::SuggestOptions,
+) -> (crate::suggest::Suggestions, Vec<Warning>) {
+    let (entries, mut warnings) = input::walk(paths);
+    let docs: Vec<(crate::document::Document, Vec<Warning>)> = pool.install(|| {
+        entries
+            .par_iter()
+            .filter_map(|entry| {
+                let loaded = input::read(entry);
+                let mut warnings = loaded.warnings;
+                let text = loaded.text?;
+                let (doc, w) = crate::document::parse(&entry.id, &text);
+                warnings.extend(w);
+                Some((doc, warnings))
+            })
+            .collect()
+    });
+    let mut pieces = Vec::new();
+    for (doc, w) in &docs {
+        warnings.extend(w.iter().cloned());
+        for section in &doc.sections {
+            let prose = &section.prose;
+            let mut at = 0;
+            for block in prose.text.split('\n') {
+                if !block.trim().is_empty() {
+                    let line = doc.lines.line(prose.source_offset(at));
+                    pieces.push(crate::suggest::TextPiece {
+                        article: &doc.id,
+                        line,
+                        text: block,
+                    });
+                }
+                at += block.len() + 1;
+            }
+        }
+    }
+    let matcher = crate::matcher::Matcher::new(dict);
+    (
+        crate::suggest::suggest(dict, &matcher, &pieces, options),
+        warnings,
+    )
+}

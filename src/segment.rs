@@ -8,7 +8,8 @@
 
 use crate::document::is_cjk;
 use jieba_rs::Jieba;
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 /// Segments prose into countable terms.
 pub struct Segmenter {
@@ -50,7 +51,8 @@ impl Segmenter {
     /// characters, or a Latin word of three or more letters (lower-cased); stop words, numbers
     /// and entity aliases are left out.
     pub fn terms<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Vec<(String, u32)> {
-        let mut counts: BTreeMap<String, u32> = BTreeMap::new();
+        // Borrowed keys: only a word that needs lower-casing is copied.
+        let mut counts: HashMap<Cow<'a, str>, u32> = HashMap::new();
         for text in texts {
             for token in self.jieba.cut(text, true) {
                 if let Some(term) = self.term(token.word) {
@@ -58,33 +60,46 @@ impl Segmenter {
                 }
             }
         }
-        counts.into_iter().collect()
+        let mut terms: Vec<(String, u32)> = counts
+            .into_iter()
+            .map(|(t, n)| (t.into_owned(), n))
+            .collect();
+        terms.sort_unstable();
+        terms
     }
 
-    fn term(&self, word: &str) -> Option<String> {
+    fn term<'a>(&self, word: &'a str) -> Option<Cow<'a, str>> {
         let word = word.trim();
         let mut cjk = 0usize;
         let mut latin = 0usize;
         let mut other = 0usize;
+        let mut chars = 0usize;
+        let mut upper = false;
         for c in word.chars() {
+            chars += 1;
             if is_cjk(c) {
                 cjk += 1;
             } else if c.is_alphabetic() {
                 latin += 1;
+                upper |= !c.is_lowercase();
             } else if !(c.is_ascii_digit() || c == '-' || c == '.' || c == '_') {
                 other += 1;
             }
         }
         let ok = other == 0
-            && ((cjk >= 2 && latin == 0 && cjk == word.chars().count())
+            && ((cjk >= 2 && latin == 0 && cjk == chars)
                 || (cjk == 0
                     && latin >= 3
                     && word.chars().next().is_some_and(char::is_alphabetic)));
         if !ok {
             return None;
         }
-        let key = term_key(word);
-        if self.aliases.contains(&key) || is_stop_word(&key) {
+        let key: Cow<'a, str> = if upper {
+            Cow::Owned(word.to_lowercase())
+        } else {
+            Cow::Borrowed(word)
+        };
+        if self.aliases.contains(key.as_ref()) || is_stop_word(&key) {
             return None;
         }
         Some(key)

@@ -109,30 +109,44 @@ pub fn fold(s: &str, case_fold: bool) -> Folded {
     let bytes = s.as_bytes();
     let n = bytes.len();
     let mut i = 0;
+    // A character decoded ahead (as the neighbour of the previous one) and its length.
+    let mut ahead: Option<(char, usize)> = None;
     while i < n {
-        let b = bytes[i];
-        if b < 0x80 {
+        if bytes[i] < 0x80 {
+            let mut j = i + 1;
+            while j < n && bytes[j] < 0x80 {
+                j += 1;
+            }
             // An ASCII character is a safe segment start; its segment is itself unless the
             // next character combines with it (a combining mark after a letter).
-            if i + 1 == n || bytes[i + 1] < 0x80 || is_safe_start(next_char(s, i + 1), tables) {
-                f.ascii(s, i);
-                i += 1;
+            let end = if j < n && !is_safe_start(decode(bytes, j).0, tables) {
+                j - 1
+            } else {
+                j
+            };
+            f.ascii_run(s, i, end);
+            i = end;
+            if end == j {
                 continue;
             }
         }
-        let c = next_char(s, i);
-        let mut j = i + c.len_utf8();
-        while j < n {
-            let d = next_char(s, j);
+        let (c, len) = ahead.take().unwrap_or_else(|| decode(bytes, i));
+        let mut j = i + len;
+        while j < n && bytes[j] >= 0x80 {
+            let (d, dl) = decode(bytes, j);
             if is_safe_start(d, tables) {
+                if j == i + len {
+                    ahead = Some((d, dl));
+                }
                 break;
             }
-            j += d.len_utf8();
+            j += dl;
         }
-        if j == i + c.len_utf8() {
+        if j == i + len {
             f.one(s, i, c);
         } else {
-            f.segment(&s[i..j], i);
+            ahead = None;
+            f.segment(s, i, j);
         }
         i = j;
     }
@@ -201,10 +215,30 @@ fn truncate_to_u32(s: &str) -> &str {
     &s[..end]
 }
 
+/// Decodes the character starting at byte `i` of valid UTF-8 (a `str`'s bytes).
 #[inline]
-fn next_char(s: &str, i: usize) -> char {
-    // `i` is always a char boundary here.
-    s[i..].chars().next().unwrap_or('\0')
+fn decode(b: &[u8], i: usize) -> (char, usize) {
+    let b0 = b[i] as u32;
+    let cont = |k: usize| (b[i + k] as u32) & 0x3F;
+    let (cp, len) = if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        (((b0 & 0x1F) << 6) | cont(1), 2)
+    } else if b0 < 0xF0 {
+        (((b0 & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+    } else {
+        (
+            ((b0 & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        )
+    };
+    (char::from_u32(cp).unwrap_or('\u{FFFD}'), len)
+}
+
+/// ASCII bytes the fold does more than lowercase: whitespace and the hyphen.
+#[inline]
+fn is_ascii_special(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | b'-')
 }
 
 #[inline]
@@ -219,8 +253,16 @@ fn is_safe_start(c: char, t: &Tables) -> bool {
     }
 }
 
+/// Whether NFKC can never combine `c` with what precedes it: its compatibility decomposition
+/// starts with a starter that composes with nothing before it. Then the text may be cut before
+/// `c` and each piece normalised alone.
 fn safe_start_slow(c: char) -> bool {
-    canonical_combining_class(c) == 0 && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes
+    let mut first = None;
+    unicode_normalization::char::decompose_compatible(c, |d| {
+        first.get_or_insert(d);
+    });
+    let f = first.unwrap_or(c);
+    canonical_combining_class(f) == 0 && is_nfkc_quick(std::iter::once(f)) != IsNormalized::Maybe
 }
 
 // Table entry layout: low 21 bits a char (or an index into `expansions` when EXPANSION is
@@ -399,10 +441,8 @@ impl Folder<'_> {
             return;
         }
         self.out.push(c);
-        let len = c.len_utf8();
-        for _ in 0..len {
-            self.map.push(src as u32);
-        }
+        let src = src as u32;
+        self.map.extend_from_slice(&[src; 4][..c.len_utf8()]);
         self.last = Some(c);
     }
 
@@ -411,10 +451,15 @@ impl Folder<'_> {
         if !self.last.is_some_and(is_latin_alnum) {
             return false;
         }
-        let Some(next) = s[i + len..].chars().next() else {
-            return false;
-        };
-        self.first_folded(next).is_some_and(is_latin_alnum)
+        self.next_folded(s, i + len).is_some_and(is_latin_alnum)
+    }
+
+    /// First folded character of the input from byte `at` on, skipping dropped characters.
+    fn next_folded(&self, s: &str, at: usize) -> Option<char> {
+        s[at..]
+            .chars()
+            .find(|&c| !is_ignorable(c))
+            .and_then(|c| self.first_folded(c))
     }
 
     /// First character of the fold of `c` alone.
@@ -434,6 +479,35 @@ impl Folder<'_> {
             return char::from_u32(e & VALUE);
         }
         Some(c)
+    }
+
+    /// A run of ASCII characters, each its own segment: plain stretches are copied and
+    /// lowercased in bulk.
+    fn ascii_run(&mut self, s: &str, i: usize, end: usize) {
+        let bytes = s.as_bytes();
+        let mut k = i;
+        while k < end {
+            if is_ascii_special(bytes[k]) {
+                self.ascii(s, k);
+                k += 1;
+                continue;
+            }
+            let mut m = k + 1;
+            while m < end && !is_ascii_special(bytes[m]) {
+                m += 1;
+            }
+            let start = self.out.len();
+            self.out.push_str(&s[k..m]);
+            if self.case_fold {
+                self.out[start..].make_ascii_lowercase();
+            }
+            self.map.extend(k as u32..m as u32);
+            self.last = Some(bytes[m - 1].to_ascii_lowercase() as char);
+            if !self.case_fold {
+                self.last = Some(bytes[m - 1] as char);
+            }
+            k = m;
+        }
     }
 
     #[inline]
@@ -459,15 +533,14 @@ impl Folder<'_> {
     fn one(&mut self, s: &str, i: usize, c: char) {
         let u = c as u32;
         if u >= 0x10000 {
-            return self.segment(&s[i..i + c.len_utf8()], i);
+            return self.segment(s, i, i + c.len_utf8());
         }
         let e = self.table[u as usize];
         if e & (EXPANSION | SPACE | DASH | DROP) == 0 {
             if let Some(d) = char::from_u32(e & VALUE) {
                 self.out.push(d);
-                for _ in 0..d.len_utf8() {
-                    self.map.push(i as u32);
-                }
+                let src = i as u32;
+                self.map.extend_from_slice(&[src; 4][..d.len_utf8()]);
                 self.last = Some(d);
             }
         } else if e & DROP != 0 {
@@ -488,9 +561,10 @@ impl Folder<'_> {
         }
     }
 
-    /// A segment that NFKC may combine (or a supplementary-plane character): normalised as a
-    /// whole; mapped character by character when that gives the same result.
-    fn segment(&mut self, seg: &str, base: usize) {
+    /// A segment that NFKC may combine (or a supplementary-plane character) at `base` in `s`:
+    /// normalised as a whole; mapped character by character when that gives the same result.
+    fn segment(&mut self, s: &str, base: usize, end: usize) {
+        let seg = &s[base..end];
         let whole: String = seg.nfkc().collect();
         let mut pieces = Vec::new();
         let mut joined = String::new();
@@ -499,28 +573,31 @@ impl Folder<'_> {
             joined.extend(std::iter::once(c).nfkc());
             pieces.push((base + k, start..joined.len()));
         }
+        let mut chars: Vec<(char, usize)> = Vec::new();
         if joined == whole {
             for (src, r) in pieces {
-                let part = &joined[r];
-                for c in part.chars() {
-                    self.post(c, src);
-                }
+                chars.extend(joined[r].chars().map(|c| (c, src)));
             }
         } else {
-            for c in whole.chars() {
-                self.post(c, base);
+            chars.extend(whole.chars().map(|c| (c, base)));
+        }
+        chars.retain(|&(c, _)| !is_ignorable(c));
+        for k in 0..chars.len() {
+            let (c, src) = chars[k];
+            let c = self.tables.t2s(c);
+            let c = if self.case_fold { simple_lower(c) } else { c };
+            if is_dash(c) && self.last.is_some_and(is_latin_alnum) {
+                let next = match chars.get(k + 1) {
+                    Some(&(n, _)) => Some(n),
+                    None => self.next_folded(s, end),
+                };
+                if next.is_some_and(is_latin_alnum) {
+                    self.push(' ', src);
+                    continue;
+                }
             }
+            self.push(c, src);
         }
-    }
-
-    /// Steps after NFKC for one character of a segment.
-    fn post(&mut self, c: char, src: usize) {
-        if is_ignorable(c) {
-            return;
-        }
-        let c = self.tables.t2s(c);
-        let c = if self.case_fold { simple_lower(c) } else { c };
-        self.push(c, src);
     }
 }
 

@@ -356,3 +356,43 @@ fn no_temporary_file_is_left_behind() {
         .collect();
     assert_eq!(names, vec![std::ffi::OsString::from(CACHE_FILE)]);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_with_nothing_changed_leaves_the_file_alone() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let records = populated(dir.path(), true);
+    let inode = || {
+        std::fs::metadata(dir.path().join(CACHE_FILE))
+            .unwrap()
+            .ino()
+    };
+    let before = inode();
+    let (cache, _) = Cache::open(dir.path(), DICT, true);
+    for r in &records {
+        assert!(cache.get(&r.id, &r.hash).is_some());
+    }
+    cache.finish(&["a.md", "b/c.md", "d.md"]).unwrap();
+    assert_eq!(inode(), before, "not rewritten");
+
+    // One deletion is a change: rewritten.
+    let (cache, _) = Cache::open(dir.path(), DICT, true);
+    cache.finish(&["a.md", "b/c.md"]).unwrap();
+    assert_ne!(inode(), before);
+    let (cache, _) = Cache::open(dir.path(), DICT, true);
+    assert_eq!(cache.len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_cache_file_is_readable_like_the_outputs() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    populated(dir.path(), true);
+    let mode = std::fs::metadata(dir.path().join(CACHE_FILE))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
+}

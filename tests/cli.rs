@@ -435,3 +435,46 @@ fn the_entity_projection_is_small_and_valid_json() {
     }
     assert_eq!(files(dir.path()).len(), 1, "only the asked format");
 }
+
+#[test]
+fn dict_suggest_mines_definitions_and_missing_aliases() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, extra) in ["", "再次说明。"].iter().enumerate() {
+        std::fs::write(
+            dir.path().join(format!("p{i}.md")),
+            format!(
+                "# 货币\n\n央行数码货币（CBDC）正在试点。{extra}\n\nThe Zeta Quantum Ledger (ZQL) settles trades. ZQL is fast.\n"
+            ),
+        )
+        .unwrap();
+    }
+    let out = kgx()
+        .args(["dict", "suggest", "--json"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let aliases = json["aliases"].as_array().unwrap();
+    assert!(
+        aliases.iter().any(|a| a["entity"] == "cbdc"
+            && a["alias"] == "央行数码货币"
+            && a["example"].as_str().unwrap().starts_with("p0.md:3")),
+        "{aliases:?}"
+    );
+    let entries = json["entries"].as_array().unwrap();
+    assert!(
+        entries.iter().any(|e| e["label"] == "ZQL"
+            && e["aliases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a == "Zeta Quantum Ledger")),
+        "{entries:?}"
+    );
+    let text = kgx()
+        .args(["dict", "suggest"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    assert!(String::from_utf8_lossy(&text.get_output().stdout).contains("[[entity]]"));
+}

@@ -462,6 +462,48 @@ fn text_strategy() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(PIECES), 0..24).prop_map(|v| v.concat())
 }
 
+/// The fold written the slow, obvious way: NFKC of the whole string, then per character
+/// Traditional→Simplified, simple lowercase, dropping ignorables, the hyphen rule and
+/// whitespace collapsing.
+fn reference_fold(s: &str) -> String {
+    use kgx::text::{is_dash, is_ignorable, is_latin_alnum, t2s_char};
+    use unicode_normalization::UnicodeNormalization;
+    let lower = |c: char| {
+        if c == 'ς' {
+            return 'σ';
+        }
+        let mut l = c.to_lowercase();
+        match (l.next(), l.next()) {
+            (Some(x), None) => x,
+            _ => c,
+        }
+    };
+    let chars: Vec<char> = s
+        .nfkc()
+        .filter(|&c| !is_ignorable(c))
+        .map(|c| lower(t2s_char(c)))
+        .collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let c = if is_dash(c)
+            && out.chars().next_back().is_some_and(is_latin_alnum)
+            && chars.get(i + 1).is_some_and(|&n| is_latin_alnum(n))
+        {
+            ' '
+        } else {
+            c
+        };
+        if c.is_whitespace() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn folded_aliases(entity: usize) -> Vec<String> {
     DICT.entities[entity]
         .aliases
@@ -499,6 +541,11 @@ proptest! {
     }
 
     #[test]
+    fn fold_equals_whole_string_reference(text in text_strategy()) {
+        prop_assert_eq!(kgx::text::fold(&text, true).text, reference_fold(&text));
+    }
+
+    #[test]
     fn fold_map_is_monotone_and_in_bounds(text in text_strategy()) {
         let f = kgx::text::fold(&text, true);
         let mut last = 0;
@@ -508,5 +555,195 @@ proptest! {
             prop_assert!(text.is_char_boundary(s));
             last = s;
         }
+    }
+}
+
+// ---- speed (not run by default) ----
+
+/// Reads every file under `dir`, sorted.
+fn read_corpus(dir: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "md" || x == "markdown") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect()
+}
+
+/// A synthetic dictionary of `n` aliases, four per entity: half Latin pseudo-words (one to
+/// three words), half CJK strings of 2–5 characters drawn from the corpus's own characters by
+/// frequency (so they do occur, as the aliases of a real big dictionary do).
+fn synthetic_dictionary(n: usize, corpus: &[String]) -> String {
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut rand = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut cjk: Vec<char> = corpus
+        .iter()
+        .flat_map(|t| t.chars())
+        .filter(|&c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+        .collect();
+    cjk.truncate(2_000_000);
+    let syllables = [
+        "ka", "zor", "lin", "tri", "vex", "mo", "qua", "del", "run", "ix", "pel", "sta", "gon",
+        "bu", "ren", "tal",
+    ];
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::from("name = \"synthetic\"\n");
+    let mut aliases = Vec::new();
+    while seen.len() < n {
+        let alias = if rand() % 2 == 0 {
+            let words = 1 + rand() % 3;
+            (0..words)
+                .map(|_| {
+                    let len = 2 + rand() % 3;
+                    let w: String = (0..len)
+                        .map(|_| syllables[(rand() % 16) as usize])
+                        .collect();
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            let len = 2 + rand() % 4;
+            (0..len)
+                .map(|_| cjk[(rand() as usize) % cjk.len()])
+                .collect()
+        };
+        if seen.insert(kgx::text::fold_str(&alias, true)) {
+            aliases.push(alias);
+        }
+    }
+    for (i, chunk) in aliases.chunks(4).enumerate() {
+        let list: Vec<String> = chunk.iter().map(|a| format!("{a:?}")).collect();
+        out.push_str(&format!(
+            "\n[[entity]]\nid = \"e{i}\"\nlabel = {:?}\naliases = [{}]\n",
+            chunk[0],
+            list.join(", ")
+        ));
+    }
+    out
+}
+
+fn mb_per_s(bytes: usize, d: std::time::Duration) -> f64 {
+    bytes as f64 / 1e6 / d.as_secs_f64()
+}
+
+/// CPU time of this thread (Linux `schedstat`), so a loaded machine does not skew the figure.
+fn thread_cpu() -> Option<std::time::Duration> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(std::time::Duration::from_nanos(
+        s.split_whitespace().next()?.parse().ok()?,
+    ))
+}
+
+/// Best of `rounds` runs of `f`, by thread CPU time where available, else wall time.
+fn best_time(rounds: usize, f: &dyn Fn() -> usize) -> std::time::Duration {
+    (0..rounds)
+        .map(|_| {
+            let (w, c) = (std::time::Instant::now(), thread_cpu());
+            std::hint::black_box(f());
+            match (c, thread_cpu()) {
+                (Some(a), Some(b)) => b - a,
+                _ => w.elapsed(),
+            }
+        })
+        .min()
+        .unwrap_or_default()
+}
+
+/// `cargo test --release --test matching -- --ignored --nocapture speed`
+/// (corpus from `KGX_BENCH_CORPUS`, default `shared/corpus/w3er` beside the checkout).
+#[test]
+#[ignore = "measures speed; run in release"]
+fn speed_on_corpus() {
+    let dir = std::env::var("KGX_BENCH_CORPUS").unwrap_or_else(|_| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let candidates = [
+            root.join("../shared/corpus/w3er"),
+            root.join("../../shared/corpus/w3er"),
+        ];
+        candidates
+            .iter()
+            .find(|p| p.is_dir())
+            .unwrap_or(&candidates[0])
+            .display()
+            .to_string()
+    });
+    let corpus = read_corpus(Path::new(&dir));
+    if corpus.is_empty() {
+        eprintln!("no corpus at {dir}; set KGX_BENCH_CORPUS");
+        return;
+    }
+    let bytes: usize = corpus.iter().map(String::len).sum();
+    let rounds = 5;
+    println!(
+        "corpus: {} files, {:.1} MB, best of {rounds} by thread CPU time",
+        corpus.len(),
+        bytes as f64 / 1e6
+    );
+    let best = |f: &dyn Fn() -> usize| best_time(rounds, f);
+    let d = best(&|| {
+        corpus
+            .iter()
+            .map(|t| kgx::text::fold(t, true).text.len())
+            .sum()
+    });
+    println!(
+        "fold:                          {:7.1} MB/s",
+        mb_per_s(bytes, d)
+    );
+
+    let mut shipped_speed = 0.0;
+    let mut sources = vec![("shipped".to_string(), dict::default_sources())];
+    for n in [2_000, 6_000, 100_000] {
+        let text = synthetic_dictionary(n, &corpus);
+        sources.push((
+            format!("synthetic {}k", n / 1000),
+            vec![DictSource {
+                path: "synthetic.toml".into(),
+                text,
+            }],
+        ));
+    }
+    for (name, src) in sources {
+        let cpu = || thread_cpu().unwrap_or_default();
+        let t = cpu();
+        let d = dict::load(&src).unwrap();
+        let load = cpu() - t;
+        let t = cpu();
+        let m = Matcher::new(&d);
+        let build = cpu() - t;
+        let aliases: usize = d.entities.iter().map(|e| e.aliases.len()).sum();
+        let time = best(&|| corpus.iter().map(|t| m.find(t).len()).sum());
+        let hits: usize = corpus.iter().map(|t| m.find(t).len()).sum();
+        let speed = mb_per_s(bytes, time);
+        if name == "shipped" {
+            shipped_speed = speed;
+        }
+        println!(
+            "match, {name:>14} ({aliases:>6} aliases): {speed:6.1} MB/s ({:3.0}% of shipped), {hits:>6} matches; load {load:.2?}, matcher build {build:.2?}",
+            100.0 * speed / shipped_speed
+        );
     }
 }

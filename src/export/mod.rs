@@ -40,6 +40,7 @@ pub use self::xml::{xml_id, xml_id_decode};
 use crate::diag::Result;
 use crate::graph::{Edge, KnowledgeGraph, Node, NodeKind, Value};
 use crate::output::{self, AtomicFile};
+use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
@@ -148,31 +149,43 @@ impl FromStr for Format {
 /// rename itself fails, no file of this run replaced.
 pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>> {
     output::check_writable(dir)?;
-    let mut seen = Vec::new();
-    let mut files = Vec::new();
+    let mut unique: Vec<Format> = Vec::with_capacity(formats.len());
     for &format in formats {
-        if seen.contains(&format) {
-            continue;
-        }
-        seen.push(format);
-        let names = format.file_names();
-        let mut file = AtomicFile::create(dir.join(names[0]))?;
-        let result = match format {
-            Format::GraphMl => to_graphml(graph, &mut file),
-            Format::Gexf => to_gexf(graph, &mut file),
-            Format::Json => to_node_link(graph, &mut file),
-            Format::Graphology => to_graphology(graph, &mut file),
-            Format::Csv => to_nodes_csv(graph, &mut file),
-        };
-        result.map_err(|e| file.error(e))?;
-        files.push(file);
-        if format == Format::Csv {
-            let mut edges = AtomicFile::create(dir.join(names[1]))?;
-            to_edges_csv(graph, &mut edges).map_err(|e| edges.error(e))?;
-            files.push(edges);
+        if !unique.contains(&format) {
+            unique.push(format);
         }
     }
+    // Formats are independent: each is written on its own thread of the current rayon pool.
+    let written: Vec<Result<Vec<AtomicFile>>> = unique
+        .par_iter()
+        .map(|&format| write_one(graph, dir, format))
+        .collect();
+    let mut files = Vec::new();
+    for w in written {
+        files.extend(w?);
+    }
     output::commit_all(files)
+}
+
+/// Writes the file(s) of one format to temporary files, not yet renamed.
+fn write_one(graph: &KnowledgeGraph, dir: &Path, format: Format) -> Result<Vec<AtomicFile>> {
+    let names = format.file_names();
+    let mut file = AtomicFile::create(dir.join(names[0]))?;
+    let result = match format {
+        Format::GraphMl => to_graphml(graph, &mut file),
+        Format::Gexf => to_gexf(graph, &mut file),
+        Format::Json => to_node_link(graph, &mut file),
+        Format::Graphology => to_graphology(graph, &mut file),
+        Format::Csv => to_nodes_csv(graph, &mut file),
+    };
+    result.map_err(|e| file.error(e))?;
+    let mut files = vec![file];
+    if format == Format::Csv {
+        let mut edges = AtomicFile::create(dir.join(names[1]))?;
+        to_edges_csv(graph, &mut edges).map_err(|e| edges.error(e))?;
+        files.push(edges);
+    }
+    Ok(files)
 }
 
 /// The type of an attribute column, as declared in GraphML/GEXF.
