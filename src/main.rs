@@ -270,6 +270,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &out,
                 written.len(),
             );
+            // The process ends here: freeing millions of small allocations one by one would
+            // only cost time.
+            std::mem::forget((graph, corpus));
         }
         Command::Related {
             paths,
@@ -478,6 +481,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &out,
                 written.len(),
             );
+            std::mem::forget((graph, corpus));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -12,6 +12,7 @@ use crate::graph::{Edge, EdgeKind, KnowledgeGraph, Node, NodeKind, Value};
 use crate::record::{ArticleRecord, MentionRecord, FORMAT_VERSION};
 use crate::{Error, Warning};
 use petgraph::graph::NodeIndex;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which graph to build.
@@ -83,7 +84,7 @@ const NO_SECTION: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Default)]
 struct Interner {
-    ids: HashMap<Box<str>, u32>,
+    ids: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
@@ -546,7 +547,7 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
 
     // Entity statistics and co-occurrence (sections where both appear; articles).
     let mut stats: BTreeMap<usize, EntityStats> = BTreeMap::new();
-    let mut cooc: HashMap<(u32, u32), (i64, i64)> = HashMap::new();
+    let mut cooc: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
     let mut scratch = Scratch::default();
     for (r, st) in records.iter().zip(&stored) {
         scratch.load(st, &dict_of);
