@@ -254,7 +254,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (corpus, warnings, stats) = corpus_of(&paths, &opts, cache.as_deref())?;
             finish_warnings(&warnings, &opts)?;
             let graph = timed(&opts, "graph", || {
-                merge::build_graph(&corpus, &opts.dict, &opts.merge)
+                opts.pool
+                    .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge))
             });
             let written = timed(&opts, "export", || {
                 opts.pool
@@ -290,7 +291,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let (corpus, warnings, _) = corpus_of(&paths, &opts, None)?;
             finish_warnings(&warnings, &opts)?;
-            let graph = merge::build_graph(&corpus, &opts.dict, &opts.merge);
+            let graph = opts
+                .pool
+                .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge));
             let related = kgx::related::recommend(&graph, top);
             write_to(out.as_deref(), |w| {
                 serde_json::to_writer_pretty(&mut *w, &related)?;
@@ -302,7 +305,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output::check_writable(&out)?;
             let (corpus, warnings, _) = corpus_of(&paths, &opts, None)?;
             finish_warnings(&warnings, &opts)?;
-            let graph = merge::build_graph(&corpus, &opts.dict, &opts.merge);
+            let graph = opts
+                .pool
+                .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge));
             let report = kgx::report::build(&graph);
             output::write_file(out.join("report.json"), |w| {
                 serde_json::to_writer_pretty(&mut *w, &report)?;
@@ -467,7 +472,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if corpus.is_empty() {
                 return Err(kgx::Error::NoInput(display_paths(&files)).into());
             }
-            let graph = merge::build_graph(&corpus, &opts.dict, &opts.merge);
+            let graph = opts
+                .pool
+                .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge));
             let written = opts
                 .pool
                 .install(|| export::write(&graph, &out, &opts.formats))?;

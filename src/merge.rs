@@ -12,6 +12,7 @@ use crate::graph::{Edge, EdgeKind, KnowledgeGraph, Node, NodeKind, Value};
 use crate::record::{ArticleRecord, MentionRecord, FORMAT_VERSION};
 use crate::{Error, Warning};
 use petgraph::graph::NodeIndex;
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -318,9 +319,9 @@ pub fn keywords(corpus: &Corpus, per_article: usize) -> Vec<Vec<(String, f64)>> 
         }
     }
     let min_df = if n > 1 { 2 } else { 1 };
-    corpus
-        .records
-        .values()
+    let stored: Vec<&Stored> = corpus.records.values().collect();
+    stored
+        .par_iter()
         .map(|s| {
             let total: u32 = s.terms.iter().map(|&(_, c)| c).sum();
             let mut scored: Vec<(&str, f64)> = s
@@ -449,9 +450,12 @@ fn group(rows: impl Iterator<Item = (u32, u32, u32, bool)>) -> Vec<Group> {
 
 /// Nodes are added in their final order; edges are collected with their endpoints' indices and
 /// sorted once, by kind then source then target.
+/// An edge with its kind and endpoints up front, for sorting.
+type EdgeRow = (EdgeKind, NodeIndex, NodeIndex, Edge);
+
 struct Builder {
     graph: KnowledgeGraph,
-    edges: Vec<(EdgeKind, NodeIndex, NodeIndex, Edge)>,
+    edges: Vec<EdgeRow>,
 }
 
 impl Builder {
@@ -769,62 +773,80 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             author_nodes.insert(a, ix);
         }
 
-        // Edges of articles and sections.
-        for (ai, r) in records.iter().enumerate() {
-            let article = article_nodes[ai];
-            let sections = &section_nodes[ai];
-            for s in &r.sections {
-                let from = match s.parent.and_then(|p| sections.get(&p)) {
-                    Some(&p) => p,
-                    None => article,
+        // Edges of articles and sections: each article's on its own, in parallel (on the
+        // caller's rayon pool); order is restored by the final sort.
+        let per_article: Vec<Vec<EdgeRow>> = (0..records.len())
+            .into_par_iter()
+            .map_init(Scratch::default, |scratch, ai| {
+                let r = records[ai];
+                let article = article_nodes[ai];
+                let sections = &section_nodes[ai];
+                let mut out: Vec<EdgeRow> = Vec::new();
+                let mut edge = |kind, from, to, weight, attrs| {
+                    out.push((
+                        kind,
+                        from,
+                        to,
+                        Edge {
+                            kind,
+                            weight,
+                            attrs,
+                        },
+                    ))
                 };
-                b.edge(EdgeKind::HasSection, from, sections[&s.order], 1.0, vec![]);
-            }
-            scratch.load(stored[ai], &dict_of);
-            for g in scratch.article_groups() {
-                let attrs = mention_attrs(g.count, None, &g.lines);
-                b.edge(
-                    EdgeKind::Mentions,
-                    article,
-                    entity_nodes[&(g.entity as usize)],
-                    g.count as f64,
-                    attrs,
-                );
-            }
-            for g in scratch.section_groups() {
-                let Some(&from) = sections.get(&g.section) else {
-                    continue;
-                };
-                let attrs = mention_attrs(g.count, Some(g.in_heading), &g.lines);
-                b.edge(
-                    EdgeKind::Mentions,
-                    from,
-                    entity_nodes[&(g.entity as usize)],
-                    g.count as f64,
-                    attrs,
-                );
-            }
-            for key in &article_topics[ai] {
-                b.edge(
-                    EdgeKind::InTopic,
-                    article,
-                    topic_nodes[key.as_str()],
-                    1.0,
-                    vec![],
-                );
-            }
-            for (t, score) in &keywords[ai] {
-                b.edge(
-                    EdgeKind::HasKeyword,
-                    article,
-                    keyword_nodes[t.as_str()],
-                    *score,
-                    vec![],
-                );
-            }
-            for a in authors_of(r) {
-                b.edge(EdgeKind::WrittenBy, article, author_nodes[a], 1.0, vec![]);
-            }
+                for s in &r.sections {
+                    let from = match s.parent.and_then(|p| sections.get(&p)) {
+                        Some(&p) => p,
+                        None => article,
+                    };
+                    edge(EdgeKind::HasSection, from, sections[&s.order], 1.0, vec![]);
+                }
+                scratch.load(stored[ai], &dict_of);
+                for g in scratch.article_groups() {
+                    let to = entity_nodes[&(g.entity as usize)];
+                    edge(
+                        EdgeKind::Mentions,
+                        article,
+                        to,
+                        g.count as f64,
+                        mention_attrs(g.count, None, &g.lines),
+                    );
+                }
+                for g in scratch.section_groups() {
+                    let Some(&from) = sections.get(&g.section) else {
+                        continue;
+                    };
+                    let to = entity_nodes[&(g.entity as usize)];
+                    let attrs = mention_attrs(g.count, Some(g.in_heading), &g.lines);
+                    edge(EdgeKind::Mentions, from, to, g.count as f64, attrs);
+                }
+                for key in &article_topics[ai] {
+                    edge(
+                        EdgeKind::InTopic,
+                        article,
+                        topic_nodes[key.as_str()],
+                        1.0,
+                        vec![],
+                    );
+                }
+                for (t, score) in &keywords[ai] {
+                    edge(
+                        EdgeKind::HasKeyword,
+                        article,
+                        keyword_nodes[t.as_str()],
+                        *score,
+                        vec![],
+                    );
+                }
+                for a in authors_of(r) {
+                    edge(EdgeKind::WrittenBy, article, author_nodes[a], 1.0, vec![]);
+                }
+                out
+            })
+            .collect();
+        b.edges.reserve(per_article.iter().map(Vec::len).sum());
+        for rows in per_article {
+            b.edges.extend(rows);
         }
     }
     for &e in &included {
