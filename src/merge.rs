@@ -453,6 +453,25 @@ fn group(rows: impl Iterator<Item = (u32, u32, u32, bool)>) -> Vec<Group> {
 /// An edge with its kind and endpoints up front, for sorting.
 type EdgeRow = (EdgeKind, NodeIndex, NodeIndex, Edge);
 
+fn edge_row(
+    kind: EdgeKind,
+    from: NodeIndex,
+    to: NodeIndex,
+    weight: f64,
+    attrs: Vec<(&'static str, Value)>,
+) -> EdgeRow {
+    (
+        kind,
+        from,
+        to,
+        Edge {
+            kind,
+            weight,
+            attrs,
+        },
+    )
+}
+
 struct Builder {
     graph: KnowledgeGraph,
     edges: Vec<EdgeRow>,
@@ -482,16 +501,7 @@ impl Builder {
         weight: f64,
         attrs: Vec<(&'static str, Value)>,
     ) {
-        self.edges.push((
-            kind,
-            from,
-            to,
-            Edge {
-                kind,
-                weight,
-                attrs,
-            },
-        ));
+        self.edges.push(edge_row(kind, from, to, weight, attrs));
     }
 
     fn finish(mut self) -> KnowledgeGraph {
@@ -783,16 +793,7 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                 let sections = &section_nodes[ai];
                 let mut out: Vec<EdgeRow> = Vec::new();
                 let mut edge = |kind, from, to, weight, attrs| {
-                    out.push((
-                        kind,
-                        from,
-                        to,
-                        Edge {
-                            kind,
-                            weight,
-                            attrs,
-                        },
-                    ))
+                    out.push(edge_row(kind, from, to, weight, attrs))
                 };
                 for s in &r.sections {
                     let from = match s.parent.and_then(|p| sections.get(&p)) {
