@@ -257,13 +257,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 opts.pool
                     .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge))
             });
+            let counts = Counts::of(&corpus);
+            // The exports need only the graph: the corpus is freed on another thread meanwhile.
+            std::thread::spawn(move || drop(corpus));
             let written = timed(&opts, "export", || {
                 opts.pool
                     .install(|| export::write(&graph, &out, &opts.formats))
             })?;
             summary(
                 &opts,
-                &corpus,
+                counts,
                 &graph,
                 &warnings,
                 &stats,
@@ -273,7 +276,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             // The process ends here: freeing millions of small allocations one by one would
             // only cost time.
-            std::mem::forget((graph, corpus));
+            std::mem::forget(graph);
         }
         Command::Related {
             paths,
@@ -480,7 +483,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .install(|| export::write(&graph, &out, &opts.formats))?;
             summary(
                 &opts,
-                &corpus,
+                Counts::of(&corpus),
                 &graph,
                 &warnings,
                 &Stats::default(),
@@ -617,9 +620,25 @@ fn finish_warnings(warnings: &[Warning], opts: &Options) -> Result<()> {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Articles and sections of a corpus, for the summary line.
+#[derive(Clone, Copy)]
+struct Counts {
+    articles: usize,
+    sections: usize,
+}
+
+impl Counts {
+    fn of(corpus: &Corpus) -> Counts {
+        Counts {
+            articles: corpus.len(),
+            sections: corpus.headers().map(|r| r.sections.len()).sum(),
+        }
+    }
+}
+
 fn summary(
     opts: &Options,
-    corpus: &Corpus,
+    counts: Counts,
     graph: &KnowledgeGraph,
     warnings: &[Warning],
     stats: &Stats,
@@ -630,7 +649,6 @@ fn summary(
     if opts.quiet {
         return;
     }
-    let sections: usize = corpus.headers().map(|r| r.sections.len()).sum();
     let cached = if stats.cached > 0 {
         format!(" ({} from cache)", stats.cached)
     } else {
@@ -648,8 +666,8 @@ fn summary(
     };
     eprintln!(
         "kgx: {} articles{cached}, {} sections, {} nodes, {} edges, {} warnings, {secs:.2} s{speed} → {} files in {}",
-        corpus.len(),
-        sections,
+        counts.articles,
+        counts.sections,
         graph.graph.node_count(),
         graph.graph.edge_count(),
         warnings.len(),
