@@ -8,20 +8,23 @@
 
 use crate::document::is_cjk;
 use jieba_rs::Jieba;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 /// Segments prose into countable terms.
 pub struct Segmenter {
     jieba: Jieba,
-    /// Folded entity aliases: never terms.
-    aliases: HashSet<String>,
+    /// Folded entity aliases and the stop words: never terms. One set, so a candidate term
+    /// costs one look-up.
+    excluded: FxHashSet<Box<str>>,
+    /// How many of `excluded` are aliases (for `Debug`).
+    aliases: usize,
 }
 
 impl std::fmt::Debug for Segmenter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Segmenter")
-            .field("aliases", &self.aliases.len())
+            .field("aliases", &self.aliases)
             .finish()
     }
 }
@@ -30,7 +33,7 @@ impl Segmenter {
     /// A segmenter with jieba's default dictionary plus `aliases` as user words.
     pub fn new<'a>(aliases: impl IntoIterator<Item = &'a str>) -> Self {
         let mut jieba = Jieba::new();
-        let mut folded = HashSet::new();
+        let mut folded = FxHashSet::default();
         for alias in aliases {
             let key = term_key(alias);
             if key.is_empty() {
@@ -39,11 +42,14 @@ impl Segmenter {
             if alias.chars().any(is_cjk) && !alias.chars().any(char::is_whitespace) {
                 jieba.add_word(alias, None, None);
             }
-            folded.insert(key);
+            folded.insert(key.into_boxed_str());
         }
+        let aliases = folded.len();
+        folded.extend(STOP_WORDS.iter().map(|&w| Box::from(w)));
         Segmenter {
             jieba,
-            aliases: folded,
+            excluded: folded,
+            aliases,
         }
     }
 
@@ -51,12 +57,40 @@ impl Segmenter {
     /// characters, or a Latin word of three or more letters (lower-cased); stop words, numbers
     /// and entity aliases are left out.
     pub fn terms<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Vec<(String, u32)> {
-        // Borrowed keys: only a word that needs lower-casing is copied.
-        let mut counts: HashMap<Cow<'a, str>, u32> = HashMap::new();
+        // Borrowed keys: only a word that needs lower-casing is copied, and only the first time
+        // it is seen.
+        let mut counts: FxHashMap<Cow<'a, str>, u32> = FxHashMap::default();
+        let mut lower = String::new();
         for text in texts {
             for token in self.jieba.cut(text, true) {
-                if let Some(term) = self.term(token.word) {
-                    *counts.entry(term).or_insert(0) += 1;
+                let word = token.word.trim();
+                let Some(upper) = classify(word) else {
+                    continue;
+                };
+                let key: &str = if upper {
+                    if word.is_ascii() {
+                        lower.clear();
+                        lower.push_str(word);
+                        lower.make_ascii_lowercase();
+                    } else {
+                        lower = word.to_lowercase();
+                    }
+                    &lower
+                } else {
+                    word
+                };
+                if self.excluded.contains(key) {
+                    continue;
+                }
+                if let Some(n) = counts.get_mut(key) {
+                    *n += 1;
+                } else {
+                    let owned = if upper {
+                        Cow::Owned(lower.clone())
+                    } else {
+                        Cow::Borrowed(word)
+                    };
+                    counts.insert(owned, 1);
                 }
             }
         }
@@ -67,52 +101,58 @@ impl Segmenter {
         terms.sort_unstable();
         terms
     }
+}
 
-    fn term<'a>(&self, word: &'a str) -> Option<Cow<'a, str>> {
-        let word = word.trim();
-        let mut cjk = 0usize;
+/// Whether a trimmed token has the shape of a term (before the stop-word and alias check):
+/// `None` if not, else whether it needs lower-casing.
+#[inline]
+fn classify(word: &str) -> Option<bool> {
+    let bytes = word.as_bytes();
+    // A term has at least two characters: one byte is never one.
+    if bytes.len() < 2 {
+        return None;
+    }
+    if bytes.is_ascii() {
+        // Latin only: three letters or more, starting with a letter; digits, `-`, `.`, `_`
+        // allowed.
+        if !bytes[0].is_ascii_alphabetic() {
+            return None;
+        }
         let mut latin = 0usize;
-        let mut other = 0usize;
-        let mut chars = 0usize;
         let mut upper = false;
-        for c in word.chars() {
-            chars += 1;
-            if is_cjk(c) {
-                cjk += 1;
-            } else if c.is_alphabetic() {
+        for &b in bytes {
+            if b.is_ascii_alphabetic() {
                 latin += 1;
-                upper |= !c.is_lowercase();
-            } else if !(c.is_ascii_digit() || c == '-' || c == '.' || c == '_') {
-                other += 1;
+                upper |= b.is_ascii_uppercase();
+            } else if !(b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_') {
+                return None;
             }
         }
-        let ok = other == 0
-            && ((cjk >= 2 && latin == 0 && cjk == chars)
-                || (cjk == 0
-                    && latin >= 3
-                    && word.chars().next().is_some_and(char::is_alphabetic)));
-        if !ok {
-            return None;
-        }
-        let key: Cow<'a, str> = if upper {
-            Cow::Owned(word.to_lowercase())
-        } else {
-            Cow::Borrowed(word)
-        };
-        if self.aliases.contains(key.as_ref()) || is_stop_word(&key) {
-            return None;
-        }
-        Some(key)
+        return (latin >= 3).then_some(upper);
     }
+    let mut cjk = 0usize;
+    let mut latin = 0usize;
+    let mut chars = 0usize;
+    let mut upper = false;
+    for c in word.chars() {
+        chars += 1;
+        if is_cjk(c) {
+            cjk += 1;
+        } else if c.is_alphabetic() {
+            latin += 1;
+            upper |= !c.is_lowercase();
+        } else if !(c.is_ascii_digit() || c == '-' || c == '.' || c == '_') {
+            return None;
+        }
+    }
+    let ok = (cjk >= 2 && latin == 0 && cjk == chars)
+        || (cjk == 0 && latin >= 3 && word.chars().next().is_some_and(char::is_alphabetic));
+    ok.then_some(upper)
 }
 
 /// The form a term is counted under: lower-case, trimmed.
 pub fn term_key(s: &str) -> String {
     s.trim().to_lowercase()
-}
-
-fn is_stop_word(w: &str) -> bool {
-    STOP_WORDS.binary_search(&w).is_ok()
 }
 
 /// Function words of Chinese and English that say nothing about a post's topic. Sorted.

@@ -98,11 +98,25 @@ impl Folded {
 /// Offsets are stored as `u32`: an input longer than 4 GiB is folded up to its last character
 /// that starts below 4 GiB.
 pub fn fold(s: &str, case_fold: bool) -> Folded {
+    let mut folded = Folded::default();
+    fold_into(s, case_fold, &mut folded);
+    folded
+}
+
+/// [`fold`] into `folded`, reusing its buffers: the matcher folds every section of the corpus,
+/// and a kept buffer spares two allocations (one of four bytes per input byte) per section.
+pub fn fold_into(s: &str, case_fold: bool, folded: &mut Folded) {
     let s = truncate_to_u32(s);
     let tables = &*TABLES;
+    let mut out = std::mem::take(&mut folded.text);
+    let mut map = std::mem::take(&mut folded.map);
+    out.clear();
+    map.clear();
+    out.reserve(s.len() + 8);
+    map.reserve(s.len() + 8);
     let mut f = Folder {
-        out: String::with_capacity(s.len() + 8),
-        map: Vec::with_capacity(s.len() + 8),
+        out,
+        map,
         last: None,
         table: if case_fold {
             &tables.folded
@@ -156,11 +170,9 @@ pub fn fold(s: &str, case_fold: bool) -> Folded {
         }
         i = j;
     }
-    Folded {
-        text: f.out,
-        map: f.map,
-        input_len: s.len(),
-    }
+    folded.text = f.out;
+    folded.map = f.map;
+    folded.input_len = s.len();
 }
 
 /// Folds an alias or term the way [`fold`] folds text, trimmed of surrounding spaces.
