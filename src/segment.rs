@@ -63,7 +63,7 @@ impl Segmenter {
         let mut lower = String::new();
         for text in texts {
             for token in self.jieba.cut(text, true) {
-                let word = token.word.trim();
+                let word = trim(token.word);
                 let Some(upper) = classify(word) else {
                     continue;
                 };
@@ -103,6 +103,17 @@ impl Segmenter {
     }
 }
 
+/// `str::trim`, with a fast path for the common token that starts and ends with neither
+/// whitespace nor a non-ASCII byte.
+#[inline]
+fn trim(word: &str) -> &str {
+    let plain = |b: u8| b.is_ascii() && !(b as char).is_whitespace();
+    match (word.as_bytes().first(), word.as_bytes().last()) {
+        (Some(&a), Some(&b)) if plain(a) && plain(b) => word,
+        _ => word.trim(),
+    }
+}
+
 /// Whether a trimmed token has the shape of a term (before the stop-word and alias check):
 /// `None` if not, else whether it needs lower-casing.
 #[inline]
@@ -130,6 +141,14 @@ fn classify(word: &str) -> Option<bool> {
         }
         return (latin >= 3).then_some(upper);
     }
+    // A term starts with a CJK character or a letter and has two characters or more: most
+    // tokens (punctuation, single ideographs) stop here.
+    let mut it = word.chars();
+    let first = it.next()?;
+    it.next()?;
+    if !is_cjk(first) && !first.is_alphabetic() {
+        return None;
+    }
     let mut cjk = 0usize;
     let mut latin = 0usize;
     let mut chars = 0usize;
@@ -146,7 +165,7 @@ fn classify(word: &str) -> Option<bool> {
         }
     }
     let ok = (cjk >= 2 && latin == 0 && cjk == chars)
-        || (cjk == 0 && latin >= 3 && word.chars().next().is_some_and(char::is_alphabetic));
+        || (cjk == 0 && latin >= 3 && first.is_alphabetic());
     ok.then_some(upper)
 }
 
