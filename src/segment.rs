@@ -79,19 +79,20 @@ impl Segmenter {
                 } else {
                     word
                 };
+                // A term already counted is not excluded: one look-up for a repeated term.
+                if let Some(n) = counts.get_mut(key) {
+                    *n += 1;
+                    continue;
+                }
                 if self.excluded.contains(key) {
                     continue;
                 }
-                if let Some(n) = counts.get_mut(key) {
-                    *n += 1;
+                let owned = if upper {
+                    Cow::Owned(lower.clone())
                 } else {
-                    let owned = if upper {
-                        Cow::Owned(lower.clone())
-                    } else {
-                        Cow::Borrowed(word)
-                    };
-                    counts.insert(owned, 1);
-                }
+                    Cow::Borrowed(word)
+                };
+                counts.insert(owned, 1);
             }
         }
         let mut terms: Vec<(String, u32)> = counts
@@ -103,14 +104,39 @@ impl Segmenter {
     }
 }
 
-/// `str::trim`, with a fast path for the common token that starts and ends with neither
-/// whitespace nor a non-ASCII byte.
+/// `str::trim`, with a fast path for the common token whose first and last characters cannot
+/// be whitespace.
 #[inline]
 fn trim(word: &str) -> &str {
-    let plain = |b: u8| b.is_ascii() && !(b as char).is_whitespace();
-    match (word.as_bytes().first(), word.as_bytes().last()) {
-        (Some(&a), Some(&b)) if plain(a) && plain(b) => word,
-        _ => word.trim(),
+    let bytes = word.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return word;
+    };
+    // The lead byte of the last character: at most three continuation bytes back.
+    let lead = if last < 0x80 {
+        last
+    } else {
+        match bytes.iter().rev().take(4).find(|&&b| b & 0xC0 != 0x80) {
+            Some(&b) => b,
+            None => return word.trim(),
+        }
+    };
+    if may_start_whitespace(first) || may_start_whitespace(lead) {
+        word.trim()
+    } else {
+        word
+    }
+}
+
+/// Whether a character whose UTF-8 encoding starts with `lead` may be whitespace: ASCII
+/// whitespace, or a lead byte of U+0085, U+00A0 (`C2`), U+1680 (`E1`), U+2000–U+205F (`E2`) or
+/// U+3000 (`E3`), the only other `White_Space` characters. Ideographs (`E4`–`E9`) never are.
+#[inline]
+fn may_start_whitespace(lead: u8) -> bool {
+    if lead < 0x80 {
+        (lead as char).is_whitespace()
+    } else {
+        matches!(lead, 0xC2 | 0xE1 | 0xE2 | 0xE3)
     }
 }
 
@@ -463,6 +489,39 @@ mod tests {
         let terms = s.terms(["The 2024 roadmap and the API of Rust 我们 可以 123"]);
         let words: Vec<&str> = terms.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(words, vec!["api", "roadmap", "rust"]);
+    }
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        let mut samples: Vec<String> = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{b}x",
+            "x\u{b}",
+            "区块链",
+            "\u{3000}区块\u{3000}",
+            "链\u{a0}",
+            "\u{85}x",
+            "x\u{1680}",
+            "\u{2003}x\u{205f}",
+            "é",
+            "x\u{feff}",
+            "\u{10348}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for c in (0..0x3100u32).filter_map(char::from_u32) {
+            samples.push(format!("{c}"));
+            samples.push(format!("a{c}"));
+            samples.push(format!("{c}链"));
+        }
+        for s in &samples {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]
