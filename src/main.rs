@@ -270,6 +270,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &out,
                 written.len(),
             );
+            // The process ends here: freeing millions of small allocations one by one would
+            // only cost time.
+            std::mem::forget((graph, corpus));
         }
         Command::Related {
             paths,
@@ -478,6 +481,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &out,
                 written.len(),
             );
+            std::mem::forget((graph, corpus));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -485,7 +489,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 #[derive(Default)]
 struct Stats {
-    files: usize,
     bytes: u64,
     cached: usize,
 }
@@ -548,7 +551,6 @@ fn corpus_of(
         return Err(kgx::Error::NoInput(display_paths(paths)).into());
     }
     let stats = Stats {
-        files: ex.files,
         bytes: ex.bytes,
         cached: ex.cached,
     };
@@ -627,18 +629,26 @@ fn summary(
     } else {
         String::new()
     };
+    let secs = took.as_secs_f64();
+    let speed = if stats.bytes > 0 {
+        format!(
+            " ({:.1} MB, {:.1} MB/s)",
+            stats.bytes as f64 / 1e6,
+            stats.bytes as f64 / 1e6 / secs.max(1e-9)
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "kgx: {} articles{cached}, {} sections, {} nodes, {} edges, {} warnings, {:.2} s → {} files in {}",
+        "kgx: {} articles{cached}, {} sections, {} nodes, {} edges, {} warnings, {secs:.2} s{speed} → {} files in {}",
         corpus.len(),
         sections,
         graph.graph.node_count(),
         graph.graph.edge_count(),
         warnings.len(),
-        took.as_secs_f64(),
         files,
         out.display()
     );
-    let _ = stats.files + stats.bytes as usize;
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {
