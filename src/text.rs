@@ -436,6 +436,15 @@ fn build_tables() -> Tables {
     t
 }
 
+/// Appends `len` (1 to 4) copies of `src` to the offset map: a fixed four-entry copy then a
+/// truncation, which compiles to two stores instead of a `memcpy` call of variable length.
+#[inline]
+fn push_map(map: &mut Vec<u32>, src: u32, len: usize) {
+    let n = map.len() + len;
+    map.extend_from_slice(&[src; 4]);
+    map.truncate(n);
+}
+
 struct Folder<'t> {
     out: String,
     map: Vec<u32>,
@@ -460,7 +469,7 @@ impl Folder<'_> {
         }
         self.out.push(c);
         let src = src as u32;
-        self.map.extend_from_slice(&[src; 4][..c.len_utf8()]);
+        push_map(&mut self.map, src, c.len_utf8());
         self.last = Some(c);
     }
 
@@ -560,7 +569,7 @@ impl Folder<'_> {
             if let Some(d) = char::from_u32(e & VALUE) {
                 self.out.push(d);
                 let src = i as u32;
-                self.map.extend_from_slice(&[src; 4][..d.len_utf8()]);
+                push_map(&mut self.map, src, d.len_utf8());
                 self.last = Some(d);
             }
         } else if e & DROP != 0 {
