@@ -551,7 +551,7 @@ fn corpus_of(
             };
             let secs = d.as_secs_f64();
             eprintln!(
-                "kgx:   {name:<8} {secs:>8.3} s cpu  {:>7.1} MB/s {what}",
+                "kgx:   {name:<8} {secs:>8.3} s busy {:>7.1} MB/s {what}",
                 bytes / secs.max(1e-9)
             );
         }
