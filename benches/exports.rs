@@ -13,7 +13,7 @@ use kgx::graph::KnowledgeGraph;
 use kgx::input;
 use kgx::merge::{build_graph, Corpus, MergeOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// The graph of one corpus, and the corpus size in bytes.
@@ -34,7 +34,7 @@ fn graphs() -> Vec<(&'static str, KnowledgeGraph, u64)> {
             eprintln!("bench: corpus {name} not found, skipped");
             continue;
         };
-        let (entries, _) = input::walk(&[PathBuf::from(dir)]);
+        let (entries, _) = input::walk(&[dir]);
         let mut corpus = Corpus::new();
         let mut bytes = 0;
         for e in &entries {

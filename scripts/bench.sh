@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How fast is kgx? Measured side by side with its references, in one run, on one machine.
 #
-#   scripts/bench.sh [--runs N] [--jobs N] [--scale] [--skip-peer] [CORPUS]
+#   scripts/bench.sh [--runs N] [--jobs N] [--scale] [--spark] [--skip-peer] [CORPUS]
 #
 # Default CORPUS: ../shared/corpus/w3er (beside the repository). Without ../shared and without
 # a CORPUS the script says so and exits 0 (nothing to measure).
@@ -21,6 +21,10 @@
 # and the incremental rebuild (10x: clean build with --cache, then one post edited, one
 # deleted, one added, rebuild with --cache; both timed, and the output compared with
 # `diff -r` against a clean build of the changed corpus).
+#
+# --spark adds: scripts/spark_build.py with local[1] and local[2] on the 10x corpus (one run
+# median of 3 each, wall time of the whole script, JVM start included), beside `kgx build --jobs 2`, and a
+# `diff -r` of each output against kgx build's.
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +37,7 @@ RUNS=5
 JOBS=2
 PROFILE=release
 SCALE=0
+SPARK=0
 PEER=1
 CORPUS=""
 
@@ -41,6 +46,7 @@ while [ $# -gt 0 ]; do
         --runs) RUNS="$2"; shift 2 ;;
         --jobs) JOBS="$2"; shift 2 ;;
         --scale) SCALE=1; shift ;;
+        --spark) SPARK=1; shift ;;
         --skip-peer) PEER=0; shift ;;
         --debug) PROFILE=debug; shift ;;   # only to test this script: debug numbers mean nothing
         -h|--help) sed -n '2,/^set /p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -158,11 +164,11 @@ EXPECT_OUT=""
 echo
 echo "kgx/python: $(ratio "${SPEED[kgx]}" "${SPEED[python]:-}") faster;  kgx/jieba-cut: $(ratio "${SPEED[kgx]}" "${SPEED[jieba]}") of the cut-only speed  (MB/s ratios)"
 
-[ "$SCALE" = 1 ] || exit 0
+[ "$SCALE" = 1 ] || [ "$SPARK" = 1 ] || exit 0
 
 # ---------------------------------------------------------------------------------------------
 SCALER="$SHARED/bench/scale_corpus.py"
-[ -f "$SCALER" ] || { echo "bench: --scale skipped: no $SCALER"; exit 0; }
+[ -f "$SCALER" ] || { echo "bench: --scale/--spark skipped: no $SCALER"; exit 0; }
 
 # scaled FACTOR: path of the FACTOR x corpus, made once (built in a temporary folder, renamed
 # when complete, so an interrupted run never leaves a half corpus behind).
@@ -174,6 +180,34 @@ scaled() {
     fi
     echo "$dst"
 }
+
+spark() {
+    local dir py
+    dir="$(scaled 10)" || return
+    echo
+    echo "## Spark: scripts/spark_build.py on the 10x corpus (median of 3 runs each)"
+    echo
+    py="$(bash "$REPO/scripts/setup_spark.sh" --python)" || { echo "Spark setup failed (scripts/setup_spark.sh)"; return; }
+    rm -rf "$WORK/spark-ref"
+    measure spark-ref 3 "$KGX" build "$dir" --out "$WORK/spark-ref" --jobs 2 --quiet
+    echo "kgx build --jobs 2: ${M_WALL:-failed} s, peak RSS ${M_RSS:-?} MB"
+    for master in 'local[1]' 'local[2]'; do
+        rm -rf "$WORK/spark-out"
+        measure "spark-$master" 3 "$py" "$REPO/scripts/spark_build.py" --master "$master" --kgx "$KGX" --quiet "$dir" "$WORK/spark-out"
+        if [ "$M_OK" = 1 ]; then
+            same="DIFFERS from kgx build"
+            diff -r -q "$WORK/spark-ref" "$WORK/spark-out" >/dev/null && same="identical to kgx build"
+            echo "spark_build --master $master: $M_WALL s ($(mbps "$(md_bytes "$dir")" "$M_WALL") MB/s), driver peak RSS $M_RSS MB; output $same"
+        else
+            echo "spark_build --master $master: failed (see $WORK/spark-$master.log)"
+        fi
+    done
+}
+
+if [ "$SCALE" != 1 ]; then
+    spark
+    exit 0
+fi
 
 echo
 echo "## Scaling: kgx build --jobs 2 (median of 3 runs at 1x and 10x, 1 run at 100x)"
@@ -217,32 +251,39 @@ else
     echo "kgx build on one post failed"
 fi
 
-echo
-echo "## Incremental rebuild (10x corpus, --jobs 2)"
-src="$(scaled 10)"
-inc="$WORK/inc-corpus"
-rm -rf "$inc" "$WORK/inc-cache" "$WORK/inc-out-"*
-cp -r "$src" "$inc"
-measure inc-clean 1 "$KGX" build "$inc" --out "$WORK/inc-out-first" --cache "$WORK/inc-cache" --jobs 2 --quiet
-clean_wall="$M_WALL"
-if [ "$M_OK" != 1 ]; then
-    echo "kgx build --cache failed: see $WORK/inc-clean.log"
-    exit 0
-fi
-mapfile -t posts < <(find "$inc" -name '*.md' | sort)
-edited="${posts[1]}"; deleted="${posts[2]}"; added="$(dirname "${posts[3]}")/bench-added-post.md"
-printf '\n\n增量测试：本段为基准测试新增。An edit made by the incremental benchmark.\n' >>"$edited"
-rm -f "$deleted"
-sed 's/^title: .*/title: "Added by the incremental benchmark"/' "${posts[3]}" >"$added"
-measure inc-rebuild 1 "$KGX" build "$inc" --out "$WORK/inc-out-rebuilt" --cache "$WORK/inc-cache" --jobs 2 --quiet
-rebuild_wall="$M_WALL"; rebuild_ok="$M_OK"
-measure inc-reference 1 "$KGX" build "$inc" --out "$WORK/inc-out-clean" --jobs 2 --quiet
-reference_wall="$M_WALL"
-echo "clean build with --cache: ${clean_wall} s; rebuild after 1 edit, 1 delete, 1 add: ${rebuild_wall:-failed} s" \
-    "($(awk -v a="$rebuild_wall" -v b="$clean_wall" 'BEGIN{ if (a != "" && b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }') of the clean build);" \
-    "clean build without cache: ${reference_wall:-failed} s"
-if [ "$rebuild_ok" = 1 ] && diff -r "$WORK/inc-out-rebuilt" "$WORK/inc-out-clean" >"$WORK/inc-diff.txt"; then
-    echo "rebuilt output = clean build output (diff -r: identical)"
-else
-    echo "rebuilt output DIFFERS from a clean build: $(wc -l <"$WORK/inc-diff.txt") diff lines in $WORK/inc-diff.txt"
-fi
+incremental() {
+    echo
+    echo "## Incremental rebuild (10x corpus, --jobs 2)"
+    src="$(scaled 10)"
+    inc="$WORK/inc-corpus"
+    rm -rf "$inc" "$WORK/inc-cache" "$WORK/inc-out-"*
+    cp -r "$src" "$inc"
+    measure inc-clean 1 "$KGX" build "$inc" --out "$WORK/inc-out-first" --cache "$WORK/inc-cache" --jobs 2 --quiet
+    clean_wall="$M_WALL"
+    if [ "$M_OK" != 1 ]; then
+        echo "kgx build --cache failed: see $WORK/inc-clean.log"
+        return
+    fi
+    mapfile -t posts < <(find "$inc" -name '*.md' | sort)
+    edited="${posts[1]}"; deleted="${posts[2]}"; added="$(dirname "${posts[3]}")/bench-added-post.md"
+    printf '\n\n增量测试：本段为基准测试新增。An edit made by the incremental benchmark.\n' >>"$edited"
+    rm -f "$deleted"
+    sed 's/^title: .*/title: "Added by the incremental benchmark"/' "${posts[3]}" >"$added"
+    measure inc-rebuild 1 "$KGX" build "$inc" --out "$WORK/inc-out-rebuilt" --cache "$WORK/inc-cache" --jobs 2 --quiet
+    rebuild_wall="$M_WALL"; rebuild_ok="$M_OK"
+    measure inc-reference 1 "$KGX" build "$inc" --out "$WORK/inc-out-clean" --jobs 2 --quiet
+    reference_wall="$M_WALL"
+    echo "clean build with --cache: ${clean_wall} s; rebuild after 1 edit, 1 delete, 1 add: ${rebuild_wall:-failed} s" \
+        "($(awk -v a="$rebuild_wall" -v b="$clean_wall" 'BEGIN{ if (a != "" && b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }') of the clean build);" \
+        "clean build without cache: ${reference_wall:-failed} s"
+    if [ "$rebuild_ok" = 1 ] && diff -r "$WORK/inc-out-rebuilt" "$WORK/inc-out-clean" >"$WORK/inc-diff.txt"; then
+        echo "rebuilt output = clean build output (diff -r: identical)"
+    else
+        echo "rebuilt output DIFFERS from a clean build: $(wc -l <"$WORK/inc-diff.txt") diff lines in $WORK/inc-diff.txt"
+    fi
+}
+
+incremental
+
+[ "$SPARK" = 1 ] && spark
+exit 0

@@ -2,6 +2,7 @@
 """Series quality of related-post recommendations: kgx against a front-matter baseline.
 
     scripts/eval_related.py RELATED.json CORPUS [--k 5] [--min-series 6] [--json]
+                            [--min-precision P] [--min-mrr M] [--beat-baseline]
 
 RELATED.json is the output of `kgx related CORPUS --top 50` (article ids relative to CORPUS).
 A post series is a group of files in one folder whose names differ only by a trailing part
@@ -178,6 +179,10 @@ def main(argv=None):
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--min-series", type=int, default=6)
     ap.add_argument("--runs", type=int, default=20, help="seeded runs of the random-tie baseline")
+    ap.add_argument("--min-precision", type=float, help="fail (exit 1) when kgx's precision@k is lower")
+    ap.add_argument("--min-mrr", type=float, help="fail (exit 1) when kgx's MRR is lower")
+    ap.add_argument("--beat-baseline", action="store_true",
+                    help="fail (exit 1) unless kgx beats both baselines on precision@k and MRR")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = ap.parse_args(argv)
 
@@ -210,7 +215,7 @@ def main(argv=None):
     posts = sum(len(v) for v in series.values())
     if args.json:
         print(json.dumps({"k": args.k, "series": len(series), "posts": posts, "list_depth": depth, **results}, ensure_ascii=False, indent=2))
-        return 0
+        return 1 if failures(results, args) else 0
     print(f"{len(series)} series, {posts} posts (series of >= {args.min_series}); kgx lists {depth} deep; k = {args.k}")
     names = {"kgx": "kgx", "baseline": "baseline (Hugo, ties newer first)", "baseline_random_ties": "baseline (random ties)"}
     print(f"{'':34} {'P@' + str(args.k):>8} {'MRR':>8}")
@@ -222,7 +227,25 @@ def main(argv=None):
         print(f"  {s:30} {row}  ({len(series[s])} posts)")
     if depth < 20:
         print(f"note: lists are {depth} deep; MRR counts a series post ranked below that as absent (use --top 50)")
-    return 0
+    return 1 if failures(results, args) else 0
+
+
+def failures(results, args):
+    """Prints a FAIL line per threshold missed; returns how many."""
+    kgx = results["kgx"]
+    missed = []
+    if args.min_precision is not None and kgx["precision_at_k"] < args.min_precision:
+        missed.append(f"precision@{args.k} {kgx['precision_at_k']} < {args.min_precision}")
+    if args.min_mrr is not None and kgx["mrr"] < args.min_mrr:
+        missed.append(f"MRR {kgx['mrr']} < {args.min_mrr}")
+    if args.beat_baseline:
+        for name in ("baseline", "baseline_random_ties"):
+            for metric in ("precision_at_k", "mrr"):
+                if kgx[metric] <= results[name][metric]:
+                    missed.append(f"{metric} {kgx[metric]} does not beat {name} {results[name][metric]}")
+    for m in missed:
+        print(f"FAIL: {m}")
+    return len(missed)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 set -euo pipefail
 validate=$1 dir=$2
 out=$(bash "$validate" "$dir/graph.graphml" "$dir/graph.gexf" "$dir/graph.json" "$dir/graph.graphology.json" "$dir")
+printf '%s\n' "$out" | awk '/^== /{f=$2} /^OK /{ok[f]=ok[f]" "$2} /^(FAIL|WARN)/{print "  " $0} END{for (k in ok) print "  " k ":" ok[k]}' | sort | cut -c1-160
 counts=$(printf '%s\n' "$out" | grep -E '^OK ' | grep -v '^OK gephi-rules' | grep -oE 'nodes=[0-9]+ edges=[0-9]+' | sort | uniq -c)
 printf '%s\n' "$counts" | sed "s|^|  $(basename "$dir"): |"
 n=$(printf '%s\n' "$counts" | wc -l)

@@ -18,9 +18,11 @@ order-independent, so Spark only moves bytes between them:
 2. Executors run `kgx extract --stdin` over each partition with `RDD.pipe`: JSON lines in,
    one record JSON line per article out.
 3. Each partition's records become one partial state: `kgx merge RECORDS --partial STATE`.
-4. Partial states are combined pairwise with `treeReduce`, each step
-   `kgx merge STATE_A STATE_B --partial STATE`, so no single process sees every record.
-5. The driver writes the exports: `kgx merge STATE --out OUT`.
+4. Partial states are combined in a tree on the executors: each level coalesces up to
+   `--fan-in` (default 8) neighbouring states into one task, which runs
+   `kgx merge STATE... --partial STATE`, until at most `--fan-in` states are left, so no
+   executor merges more than `--fan-in` inputs at once and the driver makes no pairwise steps.
+5. The driver writes the exports from the states left: `kgx merge STATE... --out OUT`.
 
 Where the executors find kgx:
 * `--kgx BIN` (default: `kgx` on PATH, else target/release/kgx of this repository): BIN is an
@@ -179,19 +181,33 @@ def merge_partition(kgx):
 
 
 def combine_states(kgx):
-    """Two partial states → one (a step of the tree reduction)."""
+    """The partial states of one task → one (a step of the tree reduction)."""
 
-    def combine(a, b):
+    def combine(states):
+        states = list(states)
+        if len(states) <= 1:
+            return states
         with tempfile.TemporaryDirectory(prefix="kgx-combine-") as tmp:
-            paths = [os.path.join(tmp, n) for n in ("a", "b", "out")]
-            for path, data in zip(paths, (a, b)):
+            paths = [os.path.join(tmp, f"s{i}") for i in range(len(states))]
+            for path, data in zip(paths, states):
                 with open(path, "wb") as f:
                     f.write(data)
-            run(kgx.argv("merge", paths[0], paths[1], "--partial", paths[2]))
-            with open(paths[2], "rb") as f:
-                return f.read()
+            out = os.path.join(tmp, "out")
+            run(kgx.argv("merge", *paths, "--partial", out))
+            with open(out, "rb") as f:
+                return [f.read()]
 
     return combine
+
+
+def tree_reduce(states, kgx, fan_in):
+    """Combines the states of an RDD level by level until at most `fan_in` are left; returns
+    them (on the driver)."""
+    parts = states.getNumPartitions()
+    while parts > fan_in:
+        parts = -(-parts // fan_in)
+        states = states.coalesce(parts).mapPartitions(combine_states(kgx))
+    return states.collect()
 
 
 def main(argv=None):
@@ -203,7 +219,7 @@ def main(argv=None):
     where.add_argument("--kgx", metavar="BIN", help="kgx binary at a path valid on every executor")
     where.add_argument("--ship-kgx", metavar="BIN", help="kgx binary to send to the executors (SparkContext.addFile)")
     ap.add_argument("--partitions", type=int, help="partitions of the corpus (default: 2 per core, at most one per article)")
-    ap.add_argument("--depth", type=int, default=2, help="depth of the tree reduction (default 2)")
+    ap.add_argument("--fan-in", type=int, default=8, metavar="N", help="partial states merged by one task of the tree reduction (default 8, at least 2)")
     ap.add_argument("--task-jobs", type=int, default=1, metavar="N", help="threads of each kgx a task runs (default 1: Spark runs one task per core)")
     ap.add_argument("--executors-read", action="store_true", help="executors read the files (CORPUS on a shared file system)")
     ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="Spark configuration (repeatable)")
@@ -273,9 +289,8 @@ def main(argv=None):
             env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
             records = lines.pipe(shlex.join(kgx.argv("extract", "--stdin")), env=env, checkCode=True)
 
-        try:
-            state = records.mapPartitions(merge_partition(kgx)).treeReduce(combine_states(kgx), depth=args.depth)
-        except ValueError:  # reduce of an empty RDD: no partition had a record
+        states = tree_reduce(records.mapPartitions(merge_partition(kgx)), kgx, max(2, args.fan_in))
+        if not states:  # no partition had a record
             print(f"spark_build: error: no readable Markdown input in {args.corpus}", file=sys.stderr)
             return 1
         log(args.quiet, f"extracted and reduced {partitions} partitions in {time.monotonic() - started:.1f} s")
@@ -284,10 +299,11 @@ def main(argv=None):
 
     local = Kgx(binary, dicts, False, common)
     with tempfile.TemporaryDirectory(prefix="kgx-final-") as tmp:
-        path = os.path.join(tmp, "state")
-        with open(path, "wb") as f:
-            f.write(state)
-        p = subprocess.run(local.argv("merge", path, "--out", args.out, *final))
+        paths = [os.path.join(tmp, f"state{i}") for i in range(len(states))]
+        for path, data in zip(paths, states):
+            with open(path, "wb") as f:
+                f.write(data)
+        p = subprocess.run(local.argv("merge", *paths, "--out", args.out, *final))
     if p.returncode == 0:
         log(args.quiet, f"wrote {args.out} in {time.monotonic() - started:.1f} s")
     return p.returncode

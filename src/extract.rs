@@ -19,7 +19,8 @@ pub fn content_hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
 }
 
-/// Time spent in each extraction stage (summed over threads by the caller).
+/// Time spent in each extraction stage: wall time per article, summed over articles (so over
+/// threads) by the caller.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StageTimes {
     /// Reading and decoding files.

@@ -254,15 +254,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (corpus, warnings, stats) = corpus_of(&paths, &opts, cache.as_deref())?;
             finish_warnings(&warnings, &opts)?;
             let graph = timed(&opts, "graph", || {
-                merge::build_graph(&corpus, &opts.dict, &opts.merge)
+                opts.pool
+                    .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge))
             });
+            let counts = Counts::of(&corpus);
+            // The exports need only the graph: the corpus is freed on another thread meanwhile.
+            std::thread::spawn(move || drop(corpus));
             let written = timed(&opts, "export", || {
                 opts.pool
                     .install(|| export::write(&graph, &out, &opts.formats))
             })?;
             summary(
                 &opts,
-                &corpus,
+                counts,
                 &graph,
                 &warnings,
                 &stats,
@@ -270,6 +274,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &out,
                 written.len(),
             );
+            // The process ends here: freeing millions of small allocations one by one would
+            // only cost time.
+            std::mem::forget(graph);
         }
         Command::Related {
             paths,
@@ -287,7 +294,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let (corpus, warnings, _) = corpus_of(&paths, &opts, None)?;
             finish_warnings(&warnings, &opts)?;
-            let graph = merge::build_graph(&corpus, &opts.dict, &opts.merge);
+            let graph = opts
+                .pool
+                .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge));
             let related = kgx::related::recommend(&graph, top);
             write_to(out.as_deref(), |w| {
                 serde_json::to_writer_pretty(&mut *w, &related)?;
@@ -299,7 +308,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output::check_writable(&out)?;
             let (corpus, warnings, _) = corpus_of(&paths, &opts, None)?;
             finish_warnings(&warnings, &opts)?;
-            let graph = merge::build_graph(&corpus, &opts.dict, &opts.merge);
+            let graph = opts
+                .pool
+                .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge));
             let report = kgx::report::build(&graph);
             output::write_file(out.join("report.json"), |w| {
                 serde_json::to_writer_pretty(&mut *w, &report)?;
@@ -464,13 +475,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if corpus.is_empty() {
                 return Err(kgx::Error::NoInput(display_paths(&files)).into());
             }
-            let graph = merge::build_graph(&corpus, &opts.dict, &opts.merge);
+            let graph = opts
+                .pool
+                .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge));
             let written = opts
                 .pool
                 .install(|| export::write(&graph, &out, &opts.formats))?;
             summary(
                 &opts,
-                &corpus,
+                Counts::of(&corpus),
                 &graph,
                 &warnings,
                 &Stats::default(),
@@ -478,6 +491,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &out,
                 written.len(),
             );
+            std::mem::forget((graph, corpus));
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -485,7 +499,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 #[derive(Default)]
 struct Stats {
-    files: usize,
     bytes: u64,
     cached: usize,
 }
@@ -538,7 +551,7 @@ fn corpus_of(
             };
             let secs = d.as_secs_f64();
             eprintln!(
-                "kgx:   {name:<8} {secs:>8.3} s cpu  {:>7.1} MB/s {what}",
+                "kgx:   {name:<8} {secs:>8.3} s busy {:>7.1} MB/s {what}",
                 bytes / secs.max(1e-9)
             );
         }
@@ -548,7 +561,6 @@ fn corpus_of(
         return Err(kgx::Error::NoInput(display_paths(paths)).into());
     }
     let stats = Stats {
-        files: ex.files,
         bytes: ex.bytes,
         cached: ex.cached,
     };
@@ -608,9 +620,25 @@ fn finish_warnings(warnings: &[Warning], opts: &Options) -> Result<()> {
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Articles and sections of a corpus, for the summary line.
+#[derive(Clone, Copy)]
+struct Counts {
+    articles: usize,
+    sections: usize,
+}
+
+impl Counts {
+    fn of(corpus: &Corpus) -> Counts {
+        Counts {
+            articles: corpus.len(),
+            sections: corpus.headers().map(|r| r.sections.len()).sum(),
+        }
+    }
+}
+
 fn summary(
     opts: &Options,
-    corpus: &Corpus,
+    counts: Counts,
     graph: &KnowledgeGraph,
     warnings: &[Warning],
     stats: &Stats,
@@ -621,24 +649,31 @@ fn summary(
     if opts.quiet {
         return;
     }
-    let sections: usize = corpus.headers().map(|r| r.sections.len()).sum();
     let cached = if stats.cached > 0 {
         format!(" ({} from cache)", stats.cached)
     } else {
         String::new()
     };
+    let secs = took.as_secs_f64();
+    let speed = if stats.bytes > 0 {
+        format!(
+            " ({:.1} MB, {:.1} MB/s)",
+            stats.bytes as f64 / 1e6,
+            stats.bytes as f64 / 1e6 / secs.max(1e-9)
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
-        "kgx: {} articles{cached}, {} sections, {} nodes, {} edges, {} warnings, {:.2} s → {} files in {}",
-        corpus.len(),
-        sections,
+        "kgx: {} articles{cached}, {} sections, {} nodes, {} edges, {} warnings, {secs:.2} s{speed} → {} files in {}",
+        counts.articles,
+        counts.sections,
         graph.graph.node_count(),
         graph.graph.edge_count(),
         warnings.len(),
-        took.as_secs_f64(),
         files,
         out.display()
     );
-    let _ = stats.files + stats.bytes as usize;
 }
 
 fn display_paths(paths: &[PathBuf]) -> String {

@@ -12,8 +12,9 @@
 //! boundaries (`Mac` is not in `MacBook`) and endings.
 
 use crate::dict::Dictionary;
-use crate::text::{fold, fold_str, is_ignorable, is_latin_alnum, Folded};
+use crate::text::{fold_into, fold_str, is_ignorable, is_latin_alnum, Folded};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// One entity mention in a text.
@@ -155,17 +156,37 @@ impl Matcher {
     /// Finds the entity mentions in `text`: byte ranges into `text`, non-overlapping, sorted.
     /// Context terms are looked for in `text` as a whole, so pass one section at a time.
     pub fn find(&self, text: &str) -> Vec<Match> {
-        let folded = fold(text, true);
-        let (candidates, found_terms) = self.candidates(text, &folded);
-        let mut valid: Vec<Candidate> = candidates
-            .into_iter()
-            .filter(|c| {
-                let need = &self.context[c.entity as usize];
-                need.is_empty() || need.iter().any(|t| found_terms.binary_search(t).is_ok())
-            })
-            .collect();
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let out = self.find_in(text, &mut scratch);
+                scratch.release_if_huge();
+                out
+            }
+            Err(_) => self.find_in(text, &mut Scratch::default()),
+        })
+    }
+
+    fn find_in(&self, text: &str, scratch: &mut Scratch) -> Vec<Match> {
+        let Scratch {
+            folded,
+            candidates,
+            terms,
+        } = scratch;
+        fold_into(text, true, folded);
+        candidates.clear();
+        terms.clear();
+        self.candidates(text, folded, candidates, terms);
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let found_terms: &[u32] = terms;
+        candidates.retain(|c| {
+            let need = &self.context[c.entity as usize];
+            need.is_empty() || need.iter().any(|t| found_terms.binary_search(t).is_ok())
+        });
         // Leftmost, then longest, then without an ending (an exact alias beats alias+ending).
-        valid.sort_by(|a, b| {
+        // Equal keys are equal candidates, so an unstable sort gives the same order.
+        candidates.sort_unstable_by(|a, b| {
             a.start
                 .cmp(&b.start)
                 .then(b.end.cmp(&a.end))
@@ -174,7 +195,7 @@ impl Matcher {
         });
         let mut out = Vec::new();
         let mut last_end = 0;
-        for c in valid {
+        for c in candidates.iter() {
             if c.start < last_end {
                 continue;
             }
@@ -190,12 +211,16 @@ impl Matcher {
         out
     }
 
-    /// Every valid alias candidate (word boundaries, endings, case) and the sorted ids of the
-    /// context terms present.
-    fn candidates(&self, text: &str, folded: &Folded) -> (Vec<Candidate>, Vec<u32>) {
+    /// Pushes every valid alias candidate (word boundaries, endings, case) to `out` and the
+    /// sorted ids of the context terms present to `terms`.
+    fn candidates(
+        &self,
+        text: &str,
+        folded: &Folded,
+        out: &mut Vec<Candidate>,
+        terms: &mut Vec<u32>,
+    ) {
         let hay = folded.text.as_str();
-        let mut out = Vec::new();
-        let mut terms = Vec::new();
         for m in self.automaton.find_overlapping_iter(hay) {
             let key = &self.keys[m.pattern().as_usize()];
             let (start, end) = (m.start(), m.end());
@@ -233,8 +258,34 @@ impl Matcher {
         }
         terms.sort_unstable();
         terms.dedup();
-        (out, terms)
     }
+}
+
+/// Buffers [`Matcher::find`] reuses from section to section on one thread.
+#[derive(Default)]
+struct Scratch {
+    folded: Folded,
+    candidates: Vec<Candidate>,
+    terms: Vec<u32>,
+}
+
+/// A thread keeps its buffers up to this many bytes of folded text (and four times that of
+/// offset map); a larger section's buffers are dropped after use.
+const SCRATCH_KEEP_BYTES: usize = 1 << 20;
+
+impl Scratch {
+    fn release_if_huge(&mut self) {
+        if self.folded.text.capacity() > SCRATCH_KEEP_BYTES {
+            self.folded = Folded::default();
+        }
+        if self.candidates.capacity() > SCRATCH_KEEP_BYTES / 32 {
+            self.candidates = Vec::new();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
 /// Whether `source` (the text a case-insensitive match came from) folds, case kept, to

@@ -9,9 +9,11 @@
 
 use crate::dict::Dictionary;
 use crate::graph::{Edge, EdgeKind, KnowledgeGraph, Node, NodeKind, Value};
-use crate::record::{ArticleRecord, FORMAT_VERSION};
+use crate::record::{ArticleRecord, MentionRecord, FORMAT_VERSION};
 use crate::{Error, Warning};
 use petgraph::graph::NodeIndex;
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which graph to build.
@@ -52,21 +54,38 @@ pub struct Corpus {
     header: Option<Header>,
     records: BTreeMap<String, Stored>,
     terms: Interner,
+    entities: Interner,
     warnings: Vec<Warning>,
 }
 
-/// A record with its terms interned.
+/// A record with its terms and mentions interned.
 #[derive(Debug, Clone)]
 struct Stored {
-    /// The record, its `terms` empty.
+    /// The record, its `terms` and `mentions` empty.
     record: ArticleRecord,
     /// `(term id, count)`, in the record's term order.
     terms: Box<[(u32, u32)]>,
+    /// Mentions in the record's order.
+    mentions: Box<[Mention]>,
 }
+
+/// A mention with its entity interned: 20 bytes instead of a record's heap string.
+#[derive(Debug, Clone, Copy)]
+struct Mention {
+    entity: u32,
+    /// Section order; [`NO_SECTION`] for the title.
+    section: u32,
+    line: u32,
+    byte: u32,
+    len: u32,
+    in_heading: bool,
+}
+
+const NO_SECTION: u32 = u32::MAX;
 
 #[derive(Debug, Clone, Default)]
 struct Interner {
-    ids: HashMap<Box<str>, u32>,
+    ids: FxHashMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
@@ -170,8 +189,25 @@ impl Corpus {
             .into_iter()
             .map(|(t, c)| (self.terms.intern(&t), c))
             .collect();
-        self.records
-            .insert(record.id.clone(), Stored { record, terms });
+        let mentions: Box<[Mention]> = std::mem::take(&mut record.mentions)
+            .into_iter()
+            .map(|m| Mention {
+                entity: self.entities.intern(&m.entity),
+                section: m.section.unwrap_or(NO_SECTION),
+                line: m.line,
+                byte: m.byte,
+                len: m.len,
+                in_heading: m.in_heading,
+            })
+            .collect();
+        self.records.insert(
+            record.id.clone(),
+            Stored {
+                record,
+                terms,
+                mentions,
+            },
+        );
         Ok(())
     }
 
@@ -182,6 +218,18 @@ impl Corpus {
             .terms
             .iter()
             .map(|&(t, c)| (self.terms.name(t).to_string(), c))
+            .collect();
+        r.mentions = stored
+            .mentions
+            .iter()
+            .map(|m| MentionRecord {
+                entity: self.entities.name(m.entity).to_string(),
+                section: (m.section != NO_SECTION).then_some(m.section),
+                in_heading: m.in_heading,
+                line: m.line,
+                byte: m.byte,
+                len: m.len,
+            })
             .collect();
         r
     }
@@ -200,7 +248,7 @@ impl Corpus {
         self.records.values().map(|s| self.full(s))
     }
 
-    /// Records sorted by article id, without their terms (cheap).
+    /// Records sorted by article id, without their terms and mentions (cheap).
     pub fn headers(&self) -> impl ExactSizeIterator<Item = &ArticleRecord> {
         self.records.values().map(|s| &s.record)
     }
@@ -255,7 +303,7 @@ fn list(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
     Value::List(items.into_iter().map(Into::into).collect())
 }
 
-fn lines_value(lines: &BTreeSet<u32>) -> Value {
+fn lines_value(lines: &[u32]) -> Value {
     Value::List(lines.iter().map(u32::to_string).collect())
 }
 
@@ -271,9 +319,9 @@ pub fn keywords(corpus: &Corpus, per_article: usize) -> Vec<Vec<(String, f64)>> 
         }
     }
     let min_df = if n > 1 { 2 } else { 1 };
-    corpus
-        .records
-        .values()
+    let stored: Vec<&Stored> = corpus.records.values().collect();
+    stored
+        .par_iter()
         .map(|s| {
             let total: u32 = s.terms.iter().map(|&(_, c)| c).sum();
             let mut scored: Vec<(&str, f64)> = s
@@ -314,14 +362,119 @@ struct TopicStats {
     articles: BTreeSet<usize>,
 }
 
-/// Mention counts of one entity in one article or section: count, in a heading, lines.
-type Counts = BTreeMap<usize, (i64, bool, BTreeSet<u32>)>;
+/// One article's mentions, sorted for grouping; reused from article to article.
+#[derive(Default)]
+struct Scratch {
+    /// (entity, line, in heading) sorted.
+    by_entity: Vec<(u32, u32, bool)>,
+    /// (section, entity, line, in heading) sorted; title mentions left out.
+    by_section: Vec<(u32, u32, u32, bool)>,
+}
+
+/// Mentions of one entity in one article or section.
+struct Group {
+    section: u32,
+    entity: u32,
+    count: i64,
+    in_heading: bool,
+    lines: Vec<u32>,
+}
+
+impl Scratch {
+    fn load(&mut self, stored: &Stored, dict_of: &[Option<u32>]) {
+        self.by_entity.clear();
+        self.by_section.clear();
+        for m in stored.mentions.iter() {
+            let Some(e) = dict_of[m.entity as usize] else {
+                continue;
+            };
+            self.by_entity.push((e, m.line, m.in_heading));
+            if m.section != NO_SECTION {
+                self.by_section.push((m.section, e, m.line, m.in_heading));
+            }
+        }
+        self.by_entity.sort_unstable();
+        self.by_section.sort_unstable();
+    }
+
+    /// Per entity of the article: count, distinct lines.
+    fn article_groups(&self) -> Vec<Group> {
+        group(self.by_entity.iter().map(|&(e, line, h)| (0, e, line, h)))
+    }
+
+    /// Per (section, entity): count, any in the heading, distinct lines.
+    fn section_groups(&self) -> Vec<Group> {
+        group(self.by_section.iter().copied())
+    }
+
+    /// Per section: its distinct entities, sorted.
+    fn section_entities(&self) -> Vec<(u32, Vec<u32>)> {
+        let mut out: Vec<(u32, Vec<u32>)> = Vec::new();
+        for &(s, e, _, _) in &self.by_section {
+            match out.last_mut() {
+                Some((ls, es)) if *ls == s => {
+                    if es.last() != Some(&e) {
+                        es.push(e);
+                    }
+                }
+                _ => out.push((s, vec![e])),
+            }
+        }
+        out
+    }
+}
+
+/// Groups sorted (section, entity, line, in heading) rows by (section, entity).
+fn group(rows: impl Iterator<Item = (u32, u32, u32, bool)>) -> Vec<Group> {
+    let mut out: Vec<Group> = Vec::new();
+    for (s, e, line, h) in rows {
+        match out.last_mut() {
+            Some(g) if g.section == s && g.entity == e => {
+                g.count += 1;
+                g.in_heading |= h;
+                if g.lines.last() != Some(&line) {
+                    g.lines.push(line);
+                }
+            }
+            _ => out.push(Group {
+                section: s,
+                entity: e,
+                count: 1,
+                in_heading: h,
+                lines: vec![line],
+            }),
+        }
+    }
+    out
+}
 
 /// Nodes are added in their final order; edges are collected with their endpoints' indices and
 /// sorted once, by kind then source then target.
+/// An edge with its kind and endpoints up front, for sorting.
+type EdgeRow = (EdgeKind, NodeIndex, NodeIndex, Edge);
+
+fn edge_row(
+    kind: EdgeKind,
+    from: NodeIndex,
+    to: NodeIndex,
+    weight: f64,
+    attrs: Vec<(&'static str, Value)>,
+) -> EdgeRow {
+    (
+        kind,
+        from,
+        to,
+        Edge {
+            kind,
+            weight,
+            attrs,
+        },
+    )
+}
+
 struct Builder {
     graph: KnowledgeGraph,
-    edges: Vec<(EdgeKind, NodeIndex, NodeIndex, Edge)>,
+    edges: Vec<EdgeRow>,
 }
 
 impl Builder {
@@ -348,16 +501,7 @@ impl Builder {
         weight: f64,
         attrs: Vec<(&'static str, Value)>,
     ) {
-        self.edges.push((
-            kind,
-            from,
-            to,
-            Edge {
-                kind,
-                weight,
-                attrs,
-            },
-        ));
+        self.edges.push(edge_row(kind, from, to, weight, attrs));
     }
 
     fn finish(mut self) -> KnowledgeGraph {
@@ -376,7 +520,7 @@ const SOURCES: [&str; 3] = ["category", "tag", "keyword"];
 fn mention_attrs(
     count: i64,
     in_heading: Option<bool>,
-    lines: &BTreeSet<u32>,
+    lines: &[u32],
 ) -> Vec<(&'static str, Value)> {
     let mut attrs = vec![("count", Value::Int(count))];
     if let Some(h) = in_heading {
@@ -405,58 +549,51 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         .map(|(i, e)| (e.id.as_str(), i))
         .collect();
 
-    // Entity statistics, per-article and per-section mention counts, co-occurrence.
+    // Interned entity → dictionary index (a record's entity missing from the dictionary is
+    // impossible once the dictionary hash matched, and skipped if it happens).
+    let dict_of: Vec<Option<u32>> = corpus
+        .entities
+        .names
+        .iter()
+        .map(|n| entity_ix.get(&**n).map(|&i| i as u32))
+        .collect();
+    let stored: Vec<&Stored> = corpus.records.values().collect();
+
+    // Entity statistics and co-occurrence (sections where both appear; articles).
     let mut stats: BTreeMap<usize, EntityStats> = BTreeMap::new();
-    let mut cooc: BTreeMap<(usize, usize), (i64, i64)> = BTreeMap::new();
-    let mut per_article: Vec<Counts> = Vec::with_capacity(records.len());
-    let mut per_section: Vec<BTreeMap<u32, Counts>> = Vec::with_capacity(records.len());
-    for r in &records {
-        let mut art: Counts = BTreeMap::new();
-        let mut secs: BTreeMap<u32, Counts> = BTreeMap::new();
-        for m in &r.mentions {
-            let Some(&e) = entity_ix.get(m.entity.as_str()) else {
-                continue;
-            };
-            let a = art.entry(e).or_default();
-            a.0 += 1;
-            a.2.insert(m.line);
-            if let Some(order) = m.section {
-                let s = secs.entry(order).or_default().entry(e).or_default();
-                s.0 += 1;
-                s.1 |= m.in_heading;
-                s.2.insert(m.line);
-            }
-        }
-        for (&e, (count, _, _)) in &art {
-            let st = stats.entry(e).or_default();
-            st.mentions += count;
-            st.articles += 1;
+    let mut cooc: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
+    let mut scratch = Scratch::default();
+    for (r, st) in records.iter().zip(&stored) {
+        scratch.load(st, &dict_of);
+        for g in scratch.article_groups() {
+            let s = stats.entry(g.entity as usize).or_default();
+            s.mentions += g.count;
+            s.articles += 1;
             if let Some(d) = &r.date {
-                if st.first.as_ref().is_none_or(|f| d < f) {
-                    st.first = Some(d.clone());
+                if s.first.as_ref().is_none_or(|f| d < f) {
+                    s.first = Some(d.clone());
                 }
-                if st.last.as_ref().is_none_or(|l| d > l) {
-                    st.last = Some(d.clone());
+                if s.last.as_ref().is_none_or(|l| d > l) {
+                    s.last = Some(d.clone());
                 }
             }
         }
         // Pairs of entities in one section; an article counts once per pair.
-        let mut pairs_here: BTreeSet<(usize, usize)> = BTreeSet::new();
-        for ents in secs.values() {
-            let ids: Vec<usize> = ents.keys().copied().collect();
-            for i in 0..ids.len() {
-                for &b in &ids[i + 1..] {
-                    let pair = (ids[i], b);
+        let mut pairs_here: Vec<(u32, u32)> = Vec::new();
+        for (_, ents) in scratch.section_entities() {
+            for i in 0..ents.len() {
+                for &b in &ents[i + 1..] {
+                    let pair = (ents[i], b);
                     cooc.entry(pair).or_default().0 += 1;
-                    pairs_here.insert(pair);
+                    pairs_here.push(pair);
                 }
             }
         }
+        pairs_here.sort_unstable();
+        pairs_here.dedup();
         for p in pairs_here {
             cooc.entry(p).or_default().1 += 1;
         }
-        per_article.push(art);
-        per_section.push(secs);
     }
 
     // Entities in the graph: the mentioned ones and their broader ancestors.
@@ -646,62 +783,71 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             author_nodes.insert(a, ix);
         }
 
-        // Edges of articles and sections.
-        for (ai, r) in records.iter().enumerate() {
-            let article = article_nodes[ai];
-            let sections = &section_nodes[ai];
-            for s in &r.sections {
-                let from = match s.parent.and_then(|p| sections.get(&p)) {
-                    Some(&p) => p,
-                    None => article,
+        // Edges of articles and sections: each article's on its own, in parallel (on the
+        // caller's rayon pool); order is restored by the final sort.
+        let per_article: Vec<Vec<EdgeRow>> = (0..records.len())
+            .into_par_iter()
+            .map_init(Scratch::default, |scratch, ai| {
+                let r = records[ai];
+                let article = article_nodes[ai];
+                let sections = &section_nodes[ai];
+                let mut out: Vec<EdgeRow> = Vec::new();
+                let mut edge = |kind, from, to, weight, attrs| {
+                    out.push(edge_row(kind, from, to, weight, attrs))
                 };
-                b.edge(EdgeKind::HasSection, from, sections[&s.order], 1.0, vec![]);
-            }
-            for (e, (count, _, lines)) in &per_article[ai] {
-                b.edge(
-                    EdgeKind::Mentions,
-                    article,
-                    entity_nodes[e],
-                    *count as f64,
-                    mention_attrs(*count, None, lines),
-                );
-            }
-            for (order, ents) in &per_section[ai] {
-                let Some(&from) = sections.get(order) else {
-                    continue;
-                };
-                for (e, (count, in_heading, lines)) in ents {
-                    let attrs = mention_attrs(*count, Some(*in_heading), lines);
-                    b.edge(
+                for s in &r.sections {
+                    let from = match s.parent.and_then(|p| sections.get(&p)) {
+                        Some(&p) => p,
+                        None => article,
+                    };
+                    edge(EdgeKind::HasSection, from, sections[&s.order], 1.0, vec![]);
+                }
+                scratch.load(stored[ai], &dict_of);
+                for g in scratch.article_groups() {
+                    let to = entity_nodes[&(g.entity as usize)];
+                    edge(
                         EdgeKind::Mentions,
-                        from,
-                        entity_nodes[e],
-                        *count as f64,
-                        attrs,
+                        article,
+                        to,
+                        g.count as f64,
+                        mention_attrs(g.count, None, &g.lines),
                     );
                 }
-            }
-            for key in &article_topics[ai] {
-                b.edge(
-                    EdgeKind::InTopic,
-                    article,
-                    topic_nodes[key.as_str()],
-                    1.0,
-                    vec![],
-                );
-            }
-            for (t, score) in &keywords[ai] {
-                b.edge(
-                    EdgeKind::HasKeyword,
-                    article,
-                    keyword_nodes[t.as_str()],
-                    *score,
-                    vec![],
-                );
-            }
-            for a in authors_of(r) {
-                b.edge(EdgeKind::WrittenBy, article, author_nodes[a], 1.0, vec![]);
-            }
+                for g in scratch.section_groups() {
+                    let Some(&from) = sections.get(&g.section) else {
+                        continue;
+                    };
+                    let to = entity_nodes[&(g.entity as usize)];
+                    let attrs = mention_attrs(g.count, Some(g.in_heading), &g.lines);
+                    edge(EdgeKind::Mentions, from, to, g.count as f64, attrs);
+                }
+                for key in &article_topics[ai] {
+                    edge(
+                        EdgeKind::InTopic,
+                        article,
+                        topic_nodes[key.as_str()],
+                        1.0,
+                        vec![],
+                    );
+                }
+                for (t, score) in &keywords[ai] {
+                    edge(
+                        EdgeKind::HasKeyword,
+                        article,
+                        keyword_nodes[t.as_str()],
+                        *score,
+                        vec![],
+                    );
+                }
+                for a in authors_of(r) {
+                    edge(EdgeKind::WrittenBy, article, author_nodes[a], 1.0, vec![]);
+                }
+                out
+            })
+            .collect();
+        b.edges.reserve(per_article.iter().map(Vec::len).sum());
+        for rows in per_article {
+            b.edges.extend(rows);
         }
     }
     for &e in &included {
@@ -714,17 +860,20 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             }
         }
     }
+    let mut cooc: Vec<((u32, u32), (i64, i64))> = cooc.into_iter().collect();
+    cooc.sort_unstable_by_key(|&(pair, _)| pair);
     for ((x, y), (sections, articles)) in &cooc {
+        let (x, y) = (*x as usize, *y as usize);
         // Entities are sorted by id in the dictionary, so the smaller index is the smaller id.
-        let (a, z) = if dict.entities[*x].id < dict.entities[*y].id {
+        let (a, z) = if dict.entities[x].id < dict.entities[y].id {
             (x, y)
         } else {
             (y, x)
         };
         b.edge(
             EdgeKind::CoOccurs,
-            entity_nodes[a],
-            entity_nodes[z],
+            entity_nodes[&a],
+            entity_nodes[&z],
             *sections as f64,
             vec![("articles", Value::Int(*articles))],
         );

@@ -352,22 +352,35 @@ pub fn build_corpus(
         warnings.extend(w);
         cache
     });
-    let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
-    let (entries, mut ex) = extract_paths(paths, extractor, pool, &lookup, progress);
-    warnings.append(&mut ex.warnings);
-    if let Some(mut cache) = cache {
-        for (r, hit) in ex.records.iter().zip(&ex.from_cache) {
-            if !hit {
+    let (entries, walk_warnings) = input::walk(paths);
+    warnings.extend(walk_warnings);
+    // Chunks, so that whole records (terms as strings) live only until the corpus interns
+    // them: memory grows with the vocabulary and the graph, not with the text.
+    const CHUNK: usize = 2048;
+    let mut corpus = Corpus::new();
+    let mut ex = Extraction {
+        files: entries.len(),
+        ..Extraction::default()
+    };
+    let mut cache = cache;
+    for chunk in entries.chunks(CHUNK) {
+        let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
+        let part = extract_entries(chunk, extractor, pool, &lookup, progress);
+        warnings.extend(part.warnings);
+        ex.bytes += part.bytes;
+        ex.cached += part.cached;
+        ex.times += part.times;
+        for (r, hit) in part.records.into_iter().zip(part.from_cache) {
+            if let Some(cache) = cache.as_mut().filter(|_| !hit) {
                 cache.put(r.clone());
             }
+            warnings.extend(r.warnings.iter().cloned());
+            corpus.add(r)?;
         }
+    }
+    if let Some(cache) = cache {
         let live: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
         warnings.extend(cache.finish(&live)?);
-    }
-    let mut corpus = Corpus::new();
-    for r in std::mem::take(&mut ex.records) {
-        warnings.extend(r.warnings.iter().cloned());
-        corpus.add(r)?;
     }
     warnings.extend(corpus.merge_warnings());
     Ok(CorpusRun {

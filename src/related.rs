@@ -4,17 +4,19 @@
 //! Each article is a sparse vector over the items it links to (`mentions` → entity,
 //! `in_topic` → topic, `has_keyword` → keyword). An item's weight is a per-kind factor times
 //! a term weight (see [`Weights`]) times its specificity, `ln(N / df)`: an item every article
-//! has weighs 0. The score of a pair is the cosine of the
-//! two vectors, so a long post that mentions everything does not outrank a short one that
-//! shares the few specific items that matter; each shared item's weight is its part of the
-//! cosine, so the shared list adds up to the score.
+//! has weighs 0. The score of a pair is the cosine of the two vectors, so a long post that
+//! mentions everything does not outrank a short one that shares the few specific items that
+//! matter; each shared item's weight is its part of the cosine, so the shared list adds up to
+//! the score (up to rounding, and to the items beyond the first [`SHARED_ITEMS`]).
 //!
 //! Pairs are found through an inverted index (item → articles) walking only items with a
 //! document frequency up to a cap, so the work grows with co-occurring pairs, not with N².
 //! Items above the cap (the weakest, `ln(N / df)` small) still add their part to the pairs
 //! found that way, so scores are exact for every listed pair; only pairs that share nothing
-//! but very common items are never listed. Output is a `BTreeMap` with scores rounded to
-//! [`DECIMALS`] decimals and ties broken by article id: the same graph gives the same bytes.
+//! but very common items are never listed. Articles are scored in parallel (rayon, in the
+//! caller's pool), each on its own, so the result does not depend on the number of threads.
+//! Output is a `BTreeMap` with scores rounded to [`DECIMALS`] decimals and ties broken by
+//! article id: the same graph gives the same bytes.
 
 use crate::graph::{EdgeKind, KnowledgeGraph, NodeKind, Value};
 use petgraph::graph::NodeIndex;

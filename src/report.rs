@@ -19,6 +19,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub const TOP_CO_OCCURRING: usize = 10;
 /// Top articles kept per entity or topic.
 pub const TOP_ARTICLES: usize = 10;
+/// Mentioning articles listed (with their heading paths) per entity or topic in report.json,
+/// the most mentions first; `articles` always counts them all. Bounds the file on big corpora.
+pub const REPORT_ARTICLES: usize = 500;
 /// Entities drawn in the co-occurrence network.
 pub const NETWORK_NODES: usize = 60;
 /// Co-occurrence edges drawn at most, the heaviest first.
@@ -90,7 +93,8 @@ pub struct Subject {
     pub co_occurring: Vec<CoOccurrence>,
     /// The articles with the most mentions.
     pub top_articles: Vec<ArticleRef>,
-    /// Every article that mentions it, most mentions first, with the sections that do.
+    /// The articles that mention it (at most [`REPORT_ARTICLES`]), most mentions first, with
+    /// the sections that do.
     pub mentioned_in: Vec<ArticleMentions>,
 }
 
@@ -402,12 +406,14 @@ fn subject(
             count: m.count,
         })
         .collect();
+    let articles = mentioned_in.len();
+    mentioned_in.truncate(REPORT_ARTICLES);
     Subject {
         id: node.id.clone(),
         label: node.label.clone(),
         kind: String::new(),
         mentions: hits.iter().map(|h| h.1).sum(),
-        articles: mentioned_in.len(),
+        articles,
         first_seen: dates.first().map(|d| day(d)),
         last_seen: dates.last().map(|d| day(d)),
         monthly,

@@ -8,20 +8,23 @@
 
 use crate::document::is_cjk;
 use jieba_rs::Jieba;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 
 /// Segments prose into countable terms.
 pub struct Segmenter {
     jieba: Jieba,
-    /// Folded entity aliases: never terms.
-    aliases: HashSet<String>,
+    /// Folded entity aliases and the stop words: never terms. One set, so a candidate term
+    /// costs one look-up.
+    excluded: FxHashSet<Box<str>>,
+    /// How many of `excluded` are aliases (for `Debug`).
+    aliases: usize,
 }
 
 impl std::fmt::Debug for Segmenter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Segmenter")
-            .field("aliases", &self.aliases.len())
+            .field("aliases", &self.aliases)
             .finish()
     }
 }
@@ -30,7 +33,7 @@ impl Segmenter {
     /// A segmenter with jieba's default dictionary plus `aliases` as user words.
     pub fn new<'a>(aliases: impl IntoIterator<Item = &'a str>) -> Self {
         let mut jieba = Jieba::new();
-        let mut folded = HashSet::new();
+        let mut folded = FxHashSet::default();
         for alias in aliases {
             let key = term_key(alias);
             if key.is_empty() {
@@ -39,11 +42,14 @@ impl Segmenter {
             if alias.chars().any(is_cjk) && !alias.chars().any(char::is_whitespace) {
                 jieba.add_word(alias, None, None);
             }
-            folded.insert(key);
+            folded.insert(key.into_boxed_str());
         }
+        let aliases = folded.len();
+        folded.extend(STOP_WORDS.iter().map(|&w| Box::from(w)));
         Segmenter {
             jieba,
-            aliases: folded,
+            excluded: folded,
+            aliases,
         }
     }
 
@@ -51,13 +57,42 @@ impl Segmenter {
     /// characters, or a Latin word of three or more letters (lower-cased); stop words, numbers
     /// and entity aliases are left out.
     pub fn terms<'a>(&self, texts: impl IntoIterator<Item = &'a str>) -> Vec<(String, u32)> {
-        // Borrowed keys: only a word that needs lower-casing is copied.
-        let mut counts: HashMap<Cow<'a, str>, u32> = HashMap::new();
+        // Borrowed keys: only a word that needs lower-casing is copied, and only the first time
+        // it is seen.
+        let mut counts: FxHashMap<Cow<'a, str>, u32> = FxHashMap::default();
+        let mut lower = String::new();
         for text in texts {
             for token in self.jieba.cut(text, true) {
-                if let Some(term) = self.term(token.word) {
-                    *counts.entry(term).or_insert(0) += 1;
+                let word = trim(token.word);
+                let Some(upper) = classify(word) else {
+                    continue;
+                };
+                let key: &str = if upper {
+                    if word.is_ascii() {
+                        lower.clear();
+                        lower.push_str(word);
+                        lower.make_ascii_lowercase();
+                    } else {
+                        lower = word.to_lowercase();
+                    }
+                    &lower
+                } else {
+                    word
+                };
+                // A term already counted is not excluded: one look-up for a repeated term.
+                if let Some(n) = counts.get_mut(key) {
+                    *n += 1;
+                    continue;
                 }
+                if self.excluded.contains(key) {
+                    continue;
+                }
+                let owned = if upper {
+                    Cow::Owned(lower.clone())
+                } else {
+                    Cow::Borrowed(word)
+                };
+                counts.insert(owned, 1);
             }
         }
         let mut terms: Vec<(String, u32)> = counts
@@ -67,52 +102,102 @@ impl Segmenter {
         terms.sort_unstable();
         terms
     }
+}
 
-    fn term<'a>(&self, word: &'a str) -> Option<Cow<'a, str>> {
-        let word = word.trim();
-        let mut cjk = 0usize;
+/// `str::trim`, with a fast path for the common token whose first and last characters cannot
+/// be whitespace.
+#[inline]
+fn trim(word: &str) -> &str {
+    let bytes = word.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return word;
+    };
+    // The lead byte of the last character: at most three continuation bytes back.
+    let lead = if last < 0x80 {
+        last
+    } else {
+        match bytes.iter().rev().take(4).find(|&&b| b & 0xC0 != 0x80) {
+            Some(&b) => b,
+            None => return word.trim(),
+        }
+    };
+    if may_start_whitespace(first) || may_start_whitespace(lead) {
+        word.trim()
+    } else {
+        word
+    }
+}
+
+/// Whether a character whose UTF-8 encoding starts with `lead` may be whitespace: ASCII
+/// whitespace, or a lead byte of U+0085, U+00A0 (`C2`), U+1680 (`E1`), U+2000–U+205F (`E2`) or
+/// U+3000 (`E3`), the only other `White_Space` characters. Ideographs (`E4`–`E9`) never are.
+#[inline]
+fn may_start_whitespace(lead: u8) -> bool {
+    if lead < 0x80 {
+        (lead as char).is_whitespace()
+    } else {
+        matches!(lead, 0xC2 | 0xE1 | 0xE2 | 0xE3)
+    }
+}
+
+/// Whether a trimmed token has the shape of a term (before the stop-word and alias check):
+/// `None` if not, else whether it needs lower-casing.
+#[inline]
+fn classify(word: &str) -> Option<bool> {
+    let bytes = word.as_bytes();
+    // A term has at least two characters: one byte is never one.
+    if bytes.len() < 2 {
+        return None;
+    }
+    if bytes.is_ascii() {
+        // Latin only: three letters or more, starting with a letter; digits, `-`, `.`, `_`
+        // allowed.
+        if !bytes[0].is_ascii_alphabetic() {
+            return None;
+        }
         let mut latin = 0usize;
-        let mut other = 0usize;
-        let mut chars = 0usize;
         let mut upper = false;
-        for c in word.chars() {
-            chars += 1;
-            if is_cjk(c) {
-                cjk += 1;
-            } else if c.is_alphabetic() {
+        for &b in bytes {
+            if b.is_ascii_alphabetic() {
                 latin += 1;
-                upper |= !c.is_lowercase();
-            } else if !(c.is_ascii_digit() || c == '-' || c == '.' || c == '_') {
-                other += 1;
+                upper |= b.is_ascii_uppercase();
+            } else if !(b.is_ascii_digit() || b == b'-' || b == b'.' || b == b'_') {
+                return None;
             }
         }
-        let ok = other == 0
-            && ((cjk >= 2 && latin == 0 && cjk == chars)
-                || (cjk == 0
-                    && latin >= 3
-                    && word.chars().next().is_some_and(char::is_alphabetic)));
-        if !ok {
-            return None;
-        }
-        let key: Cow<'a, str> = if upper {
-            Cow::Owned(word.to_lowercase())
-        } else {
-            Cow::Borrowed(word)
-        };
-        if self.aliases.contains(key.as_ref()) || is_stop_word(&key) {
-            return None;
-        }
-        Some(key)
+        return (latin >= 3).then_some(upper);
     }
+    // A term starts with a CJK character or a letter and has two characters or more: most
+    // tokens (punctuation, single ideographs) stop here.
+    let mut it = word.chars();
+    let first = it.next()?;
+    it.next()?;
+    if !is_cjk(first) && !first.is_alphabetic() {
+        return None;
+    }
+    let mut cjk = 0usize;
+    let mut latin = 0usize;
+    let mut chars = 0usize;
+    let mut upper = false;
+    for c in word.chars() {
+        chars += 1;
+        if is_cjk(c) {
+            cjk += 1;
+        } else if c.is_alphabetic() {
+            latin += 1;
+            upper |= !c.is_lowercase();
+        } else if !(c.is_ascii_digit() || c == '-' || c == '.' || c == '_') {
+            return None;
+        }
+    }
+    let ok = (cjk >= 2 && latin == 0 && cjk == chars)
+        || (cjk == 0 && latin >= 3 && first.is_alphabetic());
+    ok.then_some(upper)
 }
 
 /// The form a term is counted under: lower-case, trimmed.
 pub fn term_key(s: &str) -> String {
     s.trim().to_lowercase()
-}
-
-fn is_stop_word(w: &str) -> bool {
-    STOP_WORDS.binary_search(&w).is_ok()
 }
 
 /// Function words of Chinese and English that say nothing about a post's topic. Sorted.
@@ -404,6 +489,39 @@ mod tests {
         let terms = s.terms(["The 2024 roadmap and the API of Rust 我们 可以 123"]);
         let words: Vec<&str> = terms.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(words, vec!["api", "roadmap", "rust"]);
+    }
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        let mut samples: Vec<String> = [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{b}x",
+            "x\u{b}",
+            "区块链",
+            "\u{3000}区块\u{3000}",
+            "链\u{a0}",
+            "\u{85}x",
+            "x\u{1680}",
+            "\u{2003}x\u{205f}",
+            "é",
+            "x\u{feff}",
+            "\u{10348}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for c in (0..0x3100u32).filter_map(char::from_u32) {
+            samples.push(format!("{c}"));
+            samples.push(format!("a{c}"));
+            samples.push(format!("{c}链"));
+        }
+        for s in &samples {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
     }
 
     #[test]

@@ -37,6 +37,15 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Runs `kgx ARGS... --quiet` and asserts it succeeds.
+fn ok<I, S>(args: I)
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    kgx().args(args).arg("--quiet").assert().success();
+}
+
 const EXPORTS: [&str; 6] = [
     "edges.csv",
     "graph.gexf",
@@ -205,32 +214,26 @@ fn an_invalid_dictionary_is_fatal_and_names_file_and_line() {
 fn extract_then_merge_equals_build() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole");
-    kgx()
-        .arg("build")
-        .arg(data())
-        .arg("--out")
-        .arg(&whole)
-        .arg("--quiet")
-        .assert()
-        .success();
+    ok([
+        std::ffi::OsStr::new("build"),
+        data().as_os_str(),
+        "--out".as_ref(),
+        whole.as_os_str(),
+    ]);
     let records = dir.path().join("records.jsonl");
-    kgx()
-        .arg("extract")
-        .arg(data())
-        .arg("--out")
-        .arg(&records)
-        .arg("--quiet")
-        .assert()
-        .success();
+    ok([
+        std::ffi::OsStr::new("extract"),
+        data().as_os_str(),
+        "--out".as_ref(),
+        records.as_os_str(),
+    ]);
     let merged = dir.path().join("merged");
-    kgx()
-        .arg("merge")
-        .arg(&records)
-        .arg("--out")
-        .arg(&merged)
-        .arg("--quiet")
-        .assert()
-        .success();
+    ok([
+        std::ffi::OsStr::new("merge"),
+        records.as_os_str(),
+        "--out".as_ref(),
+        merged.as_os_str(),
+    ]);
     assert_eq!(files(&whole), files(&merged));
 
     // Through stdin, as Spark pipes records.
@@ -254,14 +257,12 @@ fn extract_then_merge_equals_build() {
     let piped = dir.path().join("piped.jsonl");
     std::fs::write(&piped, &out.get_output().stdout).unwrap();
     let merged2 = dir.path().join("merged2");
-    kgx()
-        .arg("merge")
-        .arg(&piped)
-        .arg("--out")
-        .arg(&merged2)
-        .arg("--quiet")
-        .assert()
-        .success();
+    ok([
+        std::ffi::OsStr::new("merge"),
+        piped.as_os_str(),
+        "--out".as_ref(),
+        merged2.as_os_str(),
+    ]);
     assert_eq!(files(&whole), files(&merged2));
 }
 
@@ -269,14 +270,12 @@ fn extract_then_merge_equals_build() {
 fn merge_refuses_records_of_other_dictionaries() {
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().join("r.jsonl");
-    kgx()
-        .arg("extract")
-        .arg(data())
-        .arg("--out")
-        .arg(&records)
-        .arg("--quiet")
-        .assert()
-        .success();
+    ok([
+        std::ffi::OsStr::new("extract"),
+        data().as_os_str(),
+        "--out".as_ref(),
+        records.as_os_str(),
+    ]);
     let extra = dir.path().join("extra.toml");
     std::fs::write(&extra, "name = \"extra\"\n\n[[entity]]\nid = \"zz-extra\"\nlabel = \"Zzyzx\"\ntype = \"Concept\"\naliases = [\"Zzyzx\"]\n").unwrap();
     kgx()

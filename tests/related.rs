@@ -445,3 +445,24 @@ fn scale_30k_articles() {
     );
     assert_eq!(related.len(), 30_000);
 }
+
+#[test]
+fn output_does_not_depend_on_threads() {
+    let mut b = Builder::default();
+    for i in 0..400u64 {
+        let a = format!("a{i:03}");
+        for k in 0..5u64 {
+            b.mention(&a, &format!("e{}", (i * 7 + k * 13) % 90), 1 + k as i64);
+        }
+        b.keyword(&a, &format!("k{}", i % 17));
+        b.topic(&a, &format!("t{}", i % 4));
+    }
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        serde_json::to_string(&pool.install(|| recommend(&b.graph, 5))).unwrap()
+    };
+    assert_eq!(run(1), run(4));
+}

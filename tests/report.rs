@@ -422,3 +422,38 @@ fn bad_dates_count_in_totals_but_in_no_month() {
     assert_eq!(report.months, vec!["2024-02"]);
     assert!(html(&report).contains("data-kgx-ready"));
 }
+
+#[test]
+fn html_stays_small_on_big_corpora() {
+    let mut b = Builder::default();
+    b.entity("x", "X", "Concept");
+    for i in 0..600 {
+        let id = format!("p{i:03}.md");
+        b.article(&id, &format!("Post {i}"), "2024-01-01");
+        let sections: Vec<(String, i64)> = (0..20).map(|s| (format!("H{s}"), 1)).collect();
+        let sections: Vec<(&str, i64)> = sections.iter().map(|(h, c)| (h.as_str(), *c)).collect();
+        b.mention(&id, "x", &sections);
+    }
+    let report = build(&b.graph);
+    // report.json counts every article and lists the first REPORT_ARTICLES, all sections ...
+    assert_eq!(report.entities[0].articles, 600);
+    assert_eq!(report.entities[0].mentions, 600 * 20);
+    assert_eq!(
+        report.entities[0].mentioned_in.len(),
+        kgx::report::REPORT_ARTICLES
+    );
+    assert_eq!(report.entities[0].mentioned_in[0].sections.len(), 20);
+    // ... the page the first posts, each with its first heading paths.
+    let page = html(&report);
+    let json: serde_json::Value = serde_json::from_str(data_block(&page)).unwrap();
+    assert_eq!(
+        json["articles"].as_array().unwrap().len(),
+        kgx::report::HTML_ARTICLES
+    );
+    let first = &json["entities"][0]["mentioned_in"][0];
+    assert_eq!(
+        first[2].as_array().unwrap().len(),
+        kgx::report::HTML_SECTIONS
+    );
+    assert_eq!(first[3], 20 - kgx::report::HTML_SECTIONS);
+}

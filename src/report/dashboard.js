@@ -368,7 +368,7 @@
       posts.appendChild(li);
     });
     if (s.articles > s.mentioned_in.length) {
-      posts.appendChild(el("li", { "class": "muted" }, (s.articles - s.mentioned_in.length) + " more in report.json"));
+      posts.appendChild(el("li", { "class": "muted" }, (s.articles - s.mentioned_in.length) + " more articles (report.json lists up to 500)"));
     }
   }
 
