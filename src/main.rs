@@ -636,6 +636,7 @@ impl Counts {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn summary(
     opts: &Options,
     counts: Counts,

@@ -505,8 +505,7 @@ impl Builder {
     }
 
     fn finish(mut self) -> KnowledgeGraph {
-        self.edges
-            .sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        self.edges.sort_unstable_by_key(|r| (r.0, r.1, r.2));
         self.graph.graph.reserve_edges(self.edges.len());
         for (_, a, b, e) in self.edges {
             self.graph.graph.add_edge(a, b, e);

@@ -53,7 +53,7 @@ pub fn extract_entries(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Extraction {
     enum Out {
-        Record(ArticleRecord, StageTimes, u64, bool),
+        Record(Box<ArticleRecord>, StageTimes, u64, bool),
         Skipped(Vec<Warning>, u64),
     }
     let outs: Vec<Out> = pool.install(|| {
@@ -78,7 +78,7 @@ pub fn extract_entries(
                 let hash = content_hash(&bytes);
                 if let Some(record) = cached(&entry.id, &hash) {
                     progress(size);
-                    return Out::Record(record, StageTimes::default(), size, true);
+                    return Out::Record(Box::new(record), StageTimes::default(), size, true);
                 }
                 let loaded = input::decode(&entry.id, bytes);
                 let read = t.elapsed();
@@ -87,7 +87,7 @@ pub fn extract_entries(
                         let (record, mut times) =
                             extractor.extract_timed(&entry.id, &text, hash, loaded.warnings);
                         times.read = read;
-                        Out::Record(record, times, size, false)
+                        Out::Record(Box::new(record), times, size, false)
                     }
                     None => Out::Skipped(loaded.warnings, size),
                 };
@@ -103,7 +103,7 @@ pub fn extract_entries(
     for out in outs {
         match out {
             Out::Record(r, t, size, hit) => {
-                ex.records.push(r);
+                ex.records.push(*r);
                 ex.from_cache.push(hit);
                 ex.times += t;
                 ex.bytes += size;
