@@ -88,6 +88,9 @@ pub enum Value {
     Str(String),
     /// List of strings (`;`-joined in GraphML and CSV, `liststring` in GEXF, array in JSON).
     List(Vec<String>),
+    /// Line numbers: written exactly like a [`Value::List`] of their decimal strings, kept as
+    /// numbers because mention edges are the bulk of a big graph.
+    Lines(Box<[u32]>),
 }
 
 /// A node: typed id, kind, label and attributes in a fixed order per kind.

@@ -304,7 +304,7 @@ fn list(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
 }
 
 fn lines_value(lines: &[u32]) -> Value {
-    Value::List(lines.iter().map(u32::to_string).collect())
+    Value::Lines(lines.into())
 }
 
 /// The keywords of every article, in article id order: the top TF-IDF terms, IDF fitted on the
@@ -505,10 +505,16 @@ impl Builder {
     }
 
     fn finish(mut self) -> KnowledgeGraph {
-        self.edges.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+        // Sorted backwards and popped, so the rows already in the graph are given back as it
+        // grows: the two never both hold every edge.
+        self.edges
+            .sort_unstable_by_key(|r| std::cmp::Reverse((r.0, r.1, r.2)));
         self.graph.graph.reserve_edges(self.edges.len());
-        for (_, a, b, e) in self.edges {
+        while let Some((_, a, b, e)) = self.edges.pop() {
             self.graph.graph.add_edge(a, b, e);
+            if self.edges.capacity() > 1 << 16 && self.edges.len() < self.edges.capacity() / 2 {
+                self.edges.shrink_to_fit();
+            }
         }
         self.graph
     }

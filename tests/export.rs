@@ -122,6 +122,7 @@ fn text_of(v: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Str(s) => s.clone(),
         Value::List(l) => l.join(";"),
+        Value::Lines(l) => l.iter().map(u32::to_string).collect::<Vec<_>>().join(";"),
     }
 }
 
@@ -131,7 +132,7 @@ fn xml_type(v: &Value, list: &'static str) -> &'static str {
         Value::Double(_) => "double",
         Value::Bool(_) => "boolean",
         Value::Str(_) => "string",
-        Value::List(_) => list,
+        Value::List(_) | Value::Lines(_) => list,
     }
 }
 
@@ -440,6 +441,10 @@ fn check_gexf(g: &KnowledgeGraph) {
             assert_eq!(ty, xml_type(value, "liststring"));
             match value {
                 Value::List(l) => assert_eq!(&parse_list(text), l),
+                Value::Lines(l) => assert_eq!(
+                    parse_list(text),
+                    l.iter().map(u32::to_string).collect::<Vec<_>>()
+                ),
                 v => assert_eq!(text, &text_of(v)),
             }
         }
@@ -453,6 +458,7 @@ fn json_value(v: &Value) -> serde_json::Value {
         Value::Bool(b) => (*b).into(),
         Value::Str(s) => s.as_str().into(),
         Value::List(l) => l.iter().map(|s| s.as_str()).collect::<Vec<_>>().into(),
+        Value::Lines(l) => l.iter().map(u32::to_string).collect::<Vec<_>>().into(),
     }
 }
 

@@ -49,7 +49,9 @@ fn is_formula(s: &[u8]) -> bool {
 fn push_cell(out: &mut Vec<u8>, value: &Value) {
     let start = out.len();
     push_value_bytes(out, value);
-    if matches!(value, Value::Str(_) | Value::List(_)) && is_formula(&out[start..]) {
+    if matches!(value, Value::Str(_) | Value::List(_) | Value::Lines(_))
+        && is_formula(&out[start..])
+    {
         out.insert(start, b'\'');
     }
 }

@@ -30,6 +30,19 @@ fn gexf_type(ty: ColumnType) -> &'static str {
 }
 
 /// Appends a list as a GEXF `liststring` value: `["a", "b \"c\""]`.
+/// Line numbers as [`push_list`] writes their decimal strings.
+fn push_lines(out: &mut String, lines: &[u32]) {
+    use std::fmt::Write as _;
+    out.push('[');
+    for (i, n) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "\"{n}\"");
+    }
+    out.push(']');
+}
+
 fn push_list(out: &mut String, items: &[String]) {
     out.push('[');
     for (i, item) in items.iter().enumerate() {
@@ -98,6 +111,11 @@ fn attvalues(
             (ColumnType::List, Value::List(items)) => {
                 list.clear();
                 push_list(list, items);
+                x.attr("value", list)
+            }
+            (ColumnType::List, Value::Lines(lines)) => {
+                list.clear();
+                push_lines(list, lines);
                 x.attr("value", list)
             }
             _ => x.attr_value("value", value),

@@ -117,7 +117,9 @@ pub(crate) fn write_graphml<W: Write>(
                 .text("data", node.kind.as_str());
             for (i, _, value) in columns.written(&node.attrs) {
                 // Empty lists are left out: GraphML has no empty list, only an empty string.
-                if matches!(value, Value::List(l) if l.is_empty()) {
+                if matches!(value, Value::List(l) if l.is_empty())
+                    || matches!(value, Value::Lines(l) if l.is_empty())
+                {
                     continue;
                 }
                 x.start("data")
@@ -153,7 +155,9 @@ pub(crate) fn write_graphml<W: Write>(
                 .attr_safe("key", &edge_keys[2].id)
                 .text_value("data", &Value::Double(edge_weight(edge)));
             for (i, _, value) in columns.written(&edge.attrs) {
-                if matches!(value, Value::List(l) if l.is_empty()) {
+                if matches!(value, Value::List(l) if l.is_empty())
+                    || matches!(value, Value::Lines(l) if l.is_empty())
+                {
                     continue;
                 }
                 x.start("data")

@@ -81,6 +81,19 @@ fn push_value(out: &mut Vec<u8>, value: &Value) {
             }
             out.push(b']');
         }
+        // Written as the list of strings it stands for.
+        Value::Lines(lines) => {
+            out.push(b'[');
+            for (i, &n) in lines.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.push(b'"');
+                push_int(out, n as i64);
+                out.push(b'"');
+            }
+            out.push(b']');
+        }
         _ => push_json(out, value),
     }
 }

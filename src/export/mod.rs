@@ -229,7 +229,7 @@ impl ColumnType {
             Value::Double(_) => ColumnType::Double,
             Value::Bool(_) => ColumnType::Bool,
             Value::Str(_) => ColumnType::Str,
-            Value::List(_) => ColumnType::List,
+            Value::List(_) | Value::Lines(_) => ColumnType::List,
         }
     }
 
@@ -514,6 +514,14 @@ pub(crate) fn push_value_bytes(out: &mut Vec<u8>, value: &Value) {
                     out.push(b';');
                 }
                 out.extend_from_slice(item.as_bytes());
+            }
+        }
+        Value::Lines(lines) => {
+            for (i, &n) in lines.iter().enumerate() {
+                if i > 0 {
+                    out.push(b';');
+                }
+                push_int(out, n as i64);
             }
         }
     }
