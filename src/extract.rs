@@ -8,7 +8,7 @@ use crate::dict::Dictionary;
 use crate::document::{self, Document};
 use crate::matcher::Matcher;
 use crate::record::{ArticleRecord, MentionRecord, SectionRecord, FORMAT_VERSION};
-use crate::segment::Segmenter;
+use crate::segment::{Preloaded, Segmenter};
 use crate::Warning;
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
@@ -62,13 +62,22 @@ pub struct Extractor {
 impl Extractor {
     /// Builds the matcher (and, with `keywords`, the segmenter) for `dict`.
     pub fn new(dict: Dictionary, keywords: bool) -> Self {
-        let loading = keywords.then(|| {
+        Extractor::with_preloaded(dict, keywords.then(Preloaded::start))
+    }
+
+    /// Like [`Extractor::new`], with keywords on when `preloaded` is given: the segmenter is
+    /// built from the jieba dictionary it is already loading.
+    pub fn with_preloaded(dict: Dictionary, preloaded: Option<Preloaded>) -> Self {
+        let keywords = preloaded.is_some();
+        let loading = preloaded.map(|preloaded| {
             let aliases: Vec<String> = dict
                 .entities
                 .iter()
                 .flat_map(|e| e.aliases.iter().cloned())
                 .collect();
-            std::thread::spawn(move || Segmenter::new(aliases.iter().map(String::as_str)))
+            std::thread::spawn(move || {
+                Segmenter::from_preloaded(preloaded, aliases.iter().map(String::as_str))
+            })
         });
         let matcher = Matcher::new(&dict);
         Extractor {

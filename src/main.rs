@@ -8,7 +8,9 @@ use kgx::export::{self, Format};
 use kgx::extract::Extractor;
 use kgx::graph::KnowledgeGraph;
 use kgx::merge::{self, Corpus, GraphMode, MergeOptions};
+use kgx::segment::Preloaded;
 use kgx::{output, pipeline, Warning};
+use std::cell::Cell;
 use std::io::{BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -171,6 +173,8 @@ enum GraphArg {
 
 /// The validated options of a run: dictionaries loaded, formats and threads resolved.
 struct Options {
+    /// jieba's dictionary, loading since the options were made (taken by the extractor).
+    preload: Cell<Option<Preloaded>>,
     dict: Dictionary,
     keywords: bool,
     formats: Vec<Format>,
@@ -181,8 +185,21 @@ struct Options {
     strict: bool,
 }
 
+impl Options {
+    /// The extractor of this run, on the jieba dictionary already loading.
+    fn extractor(&self) -> Extractor {
+        let preload = self
+            .keywords
+            .then(|| self.preload.take().unwrap_or_else(Preloaded::start));
+        Extractor::with_preloaded(self.dict.clone(), preload)
+    }
+}
+
 impl Common {
-    fn options(&self) -> Result<Options> {
+    /// Validates the flags. `extracting`: the run will extract articles, so jieba's dictionary
+    /// (with keywords on) starts loading now, before the dictionaries are read.
+    fn options(&self, extracting: bool) -> Result<Options> {
+        let preload = Cell::new((extracting && !self.no_keywords).then(Preloaded::start));
         let mut sources = if self.no_default_dict {
             Vec::new()
         } else {
@@ -201,6 +218,7 @@ impl Common {
         formats.sort();
         formats.dedup();
         Ok(Options {
+            preload,
             dict,
             keywords: !self.no_keywords,
             formats,
@@ -248,7 +266,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cache,
             common,
         } => {
-            let opts = common.options()?;
+            let opts = common.options(true)?;
             output::check_writable(&out)?;
             let start = Instant::now();
             let (corpus, warnings, stats) = corpus_of(&paths, &opts, cache.as_deref())?;
@@ -284,7 +302,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             common,
         } => {
-            let opts = common.options()?;
+            let opts = common.options(true)?;
             if let Some(out) = out.as_deref().filter(|p| *p != Path::new("-")) {
                 output::check_writable(
                     out.parent()
@@ -304,7 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })?;
         }
         Command::Report { paths, out, common } => {
-            let opts = common.options()?;
+            let opts = common.options(true)?;
             output::check_writable(&out)?;
             let (corpus, warnings, _) = corpus_of(&paths, &opts, None)?;
             finish_warnings(&warnings, &opts)?;
@@ -377,7 +395,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     common,
                 },
         } => {
-            let opts = common.options()?;
+            let opts = common.options(false)?;
             let options = kgx::suggest::SuggestOptions {
                 limit: top,
                 ..Default::default()
@@ -399,8 +417,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             common,
         } => {
-            let opts = common.options()?;
-            let extractor = Extractor::new(opts.dict.clone(), opts.keywords);
+            let opts = common.options(true)?;
+            let extractor = opts.extractor();
             if stdin {
                 if !paths.is_empty() {
                     bail!("give either PATHs or --stdin, not both");
@@ -435,7 +453,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             partial,
             common,
         } => {
-            let opts = common.options()?;
+            let opts = common.options(false)?;
             if partial.is_none() {
                 output::check_writable(&out)?;
             }
@@ -510,7 +528,7 @@ fn corpus_of(
     cache_dir: Option<&Path>,
 ) -> Result<(Corpus, Vec<Warning>, Stats)> {
     let t = Instant::now();
-    let extractor = Extractor::new(opts.dict.clone(), opts.keywords);
+    let extractor = opts.extractor();
     let setup = t.elapsed();
     let bar = progress_bar(opts);
     let tick = |bytes: u64| {
