@@ -5,6 +5,8 @@
 //! Corpora: `data/` and, when present, `../shared/corpus/w3er`. Run:
 //! `cargo bench --bench exports [-- FILTER]`.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kgx::cache::content_hash;
 use kgx::export;
@@ -13,27 +15,15 @@ use kgx::graph::KnowledgeGraph;
 use kgx::input;
 use kgx::merge::{build_graph, Corpus, MergeOptions};
 use std::io::{self, Write};
-use std::path::Path;
 use std::time::Duration;
 
 /// The graph of one corpus, and the corpus size in bytes.
 fn graphs() -> Vec<(&'static str, KnowledgeGraph, u64)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = [root.join("../shared"), root.join("../../shared")]
-        .into_iter()
-        .find(|p| p.is_dir());
     let dict =
         kgx::dict::load(&kgx::dict::default_sources()).expect("the shipped dictionaries are valid");
     let extractor = Extractor::new(dict.clone(), true);
     let mut out = Vec::new();
-    for (name, dir) in [
-        ("data", Some(root.join("data"))),
-        ("w3er", shared.map(|s| s.join("corpus/w3er"))),
-    ] {
-        let Some(dir) = dir.filter(|d| d.is_dir()) else {
-            eprintln!("bench: corpus {name} not found, skipped");
-            continue;
-        };
+    for (name, dir) in common::corpora() {
         let (entries, _) = input::walk(&[dir]);
         let mut corpus = Corpus::new();
         let mut bytes = 0;

@@ -15,6 +15,8 @@
 //!
 //! Exports are in `benches/exports.rs`. Run: `cargo bench --bench stages [-- FILTER]`.
 
+mod common;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use kgx::cache::{content_hash, Cache};
 use kgx::dict::Dictionary;
@@ -38,22 +40,10 @@ struct Texts {
 }
 
 fn corpora() -> Vec<Texts> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let shared = [root.join("../shared"), root.join("../../shared")]
+    common::corpora()
         .into_iter()
-        .find(|p| p.is_dir());
-    let mut found = Vec::new();
-    for (name, dir) in [
-        ("data", Some(root.join("data"))),
-        ("w3er", shared.map(|s| s.join("corpus/w3er"))),
-    ] {
-        let Some(dir) = dir.filter(|d| d.is_dir()) else {
-            eprintln!("bench: corpus {name} not found, skipped");
-            continue;
-        };
-        found.push(load(name, &dir));
-    }
-    found
+        .map(|(name, dir)| load(name, &dir))
+        .collect()
 }
 
 fn load(name: &'static str, dir: &Path) -> Texts {
