@@ -8,7 +8,7 @@
 //! where determinism comes from.
 
 use crate::dict::Dictionary;
-use crate::graph::{Edge, EdgeKind, KnowledgeGraph, Node, NodeKind, Value};
+use crate::graph::{Edge, EdgeAttrs, EdgeKind, KnowledgeGraph, Node, NodeKind, Value};
 use crate::record::{ArticleRecord, MentionRecord, FORMAT_VERSION};
 use crate::{Error, Warning};
 use petgraph::graph::NodeIndex;
@@ -303,10 +303,6 @@ fn list(items: impl IntoIterator<Item = impl Into<String>>) -> Value {
     Value::List(items.into_iter().map(Into::into).collect())
 }
 
-fn lines_value(lines: &[u32]) -> Value {
-    Value::Lines(lines.into())
-}
-
 /// The keywords of every article, in article id order: the top TF-IDF terms, IDF fitted on the
 /// corpus (`ln((N+1)/(df+1))`, so a term in every article weighs nothing). Terms found in one
 /// article only connect nothing and are left out (unless the corpus has one article).
@@ -458,7 +454,7 @@ fn edge_row(
     from: NodeIndex,
     to: NodeIndex,
     weight: f64,
-    attrs: Vec<(&'static str, Value)>,
+    attrs: EdgeAttrs,
 ) -> EdgeRow {
     (
         kind,
@@ -499,7 +495,7 @@ impl Builder {
         from: NodeIndex,
         to: NodeIndex,
         weight: f64,
-        attrs: Vec<(&'static str, Value)>,
+        attrs: EdgeAttrs,
     ) {
         self.edges.push(edge_row(kind, from, to, weight, attrs));
     }
@@ -522,17 +518,12 @@ impl Builder {
 
 const SOURCES: [&str; 3] = ["category", "tag", "keyword"];
 
-fn mention_attrs(
-    count: i64,
-    in_heading: Option<bool>,
-    lines: &[u32],
-) -> Vec<(&'static str, Value)> {
-    let mut attrs = vec![("count", Value::Int(count))];
-    if let Some(h) = in_heading {
-        attrs.push(("in_heading", Value::Bool(h)));
+fn mention_attrs(count: i64, in_heading: Option<bool>, lines: &[u32]) -> EdgeAttrs {
+    EdgeAttrs::Mention {
+        count: u32::try_from(count).unwrap_or(u32::MAX),
+        in_heading,
+        lines: lines.into(),
     }
-    attrs.push(("lines", lines_value(lines)));
-    attrs
 }
 
 /// Distinct, trimmed, non-empty author names of a record, sorted.
@@ -805,7 +796,13 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                         Some(&p) => p,
                         None => article,
                     };
-                    edge(EdgeKind::HasSection, from, sections[&s.order], 1.0, vec![]);
+                    edge(
+                        EdgeKind::HasSection,
+                        from,
+                        sections[&s.order],
+                        1.0,
+                        EdgeAttrs::None,
+                    );
                 }
                 scratch.load(stored[ai], &dict_of);
                 for g in scratch.article_groups() {
@@ -832,7 +829,7 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                         article,
                         topic_nodes[key.as_str()],
                         1.0,
-                        vec![],
+                        EdgeAttrs::None,
                     );
                 }
                 for (t, score) in &keywords[ai] {
@@ -841,11 +838,17 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                         article,
                         keyword_nodes[t.as_str()],
                         *score,
-                        vec![],
+                        EdgeAttrs::None,
                     );
                 }
                 for a in authors_of(r) {
-                    edge(EdgeKind::WrittenBy, article, author_nodes[a], 1.0, vec![]);
+                    edge(
+                        EdgeKind::WrittenBy,
+                        article,
+                        author_nodes[a],
+                        1.0,
+                        EdgeAttrs::None,
+                    );
                 }
                 out
             })
@@ -861,7 +864,13 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                 .get(br.as_str())
                 .and_then(|bi| entity_nodes.get(bi))
             {
-                b.edge(EdgeKind::Broader, entity_nodes[&e], *to, 1.0, vec![]);
+                b.edge(
+                    EdgeKind::Broader,
+                    entity_nodes[&e],
+                    *to,
+                    1.0,
+                    EdgeAttrs::None,
+                );
             }
         }
     }
@@ -880,7 +889,7 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             entity_nodes[&a],
             entity_nodes[&z],
             *sections as f64,
-            vec![("articles", Value::Int(*articles))],
+            EdgeAttrs::Articles(*articles),
         );
     }
     b.finish()

@@ -18,7 +18,7 @@
 //! Output is a `BTreeMap` with scores rounded to [`DECIMALS`] decimals and ties broken by
 //! article id: the same graph gives the same bytes.
 
-use crate::graph::{EdgeKind, KnowledgeGraph, NodeKind, Value};
+use crate::graph::{EdgeKind, KnowledgeGraph, NodeKind, ValueRef};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
@@ -258,7 +258,7 @@ impl Corpus {
                 .unwrap_or(&article.id)
                 .to_string();
             let title = match article.attr("title") {
-                Some(Value::Str(t)) if !t.is_empty() => t.clone(),
+                Some(ValueRef::Str(t)) if !t.is_empty() => t.to_string(),
                 _ => article.label.clone(),
             };
             articles.push(Article { id, title });
@@ -276,7 +276,7 @@ impl Corpus {
                 let w = match (edge.weight().kind, target.kind) {
                     (EdgeKind::Mentions, NodeKind::Entity) => {
                         let count = match edge.weight().attr("count") {
-                            Some(Value::Int(c)) => *c as f64,
+                            Some(ValueRef::Int(c)) => c as f64,
                             _ => edge.weight().weight,
                         };
                         weights.entity * (1.0 + weights.entity_count_damping * count.max(1.0).ln())

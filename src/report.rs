@@ -9,7 +9,7 @@
 //! corpus text in the page only through `textContent`. Lists are sorted with ties broken by
 //! id, so the same graph gives byte-identical files.
 
-use crate::graph::{EdgeKind, KnowledgeGraph, NodeKind, Value};
+use crate::graph::{EdgeKind, KnowledgeGraph, NodeKind, ValueRef};
 use petgraph::graph::NodeIndex;
 use petgraph::visit::EdgeRef;
 use serde::Serialize;
@@ -177,11 +177,11 @@ pub fn build(graph: &KnowledgeGraph) -> Report {
             continue;
         }
         let title = match node.attr("title") {
-            Some(Value::Str(t)) if !t.is_empty() => t.clone(),
+            Some(ValueRef::Str(t)) if !t.is_empty() => t.to_string(),
             _ => node.label.clone(),
         };
         let date = match node.attr("date") {
-            Some(Value::Str(d)) if is_date(d) => Some(d.clone()),
+            Some(ValueRef::Str(d)) if is_date(d) => Some(d.to_string()),
             _ => None,
         };
         let id = node
@@ -475,17 +475,17 @@ fn network(
     Network { nodes, edges }
 }
 
-fn str_attr(v: Option<&Value>) -> Option<String> {
+fn str_attr(v: Option<ValueRef<'_>>) -> Option<String> {
     match v {
-        Some(Value::Str(s)) if !s.is_empty() => Some(s.clone()),
+        Some(ValueRef::Str(s)) if !s.is_empty() => Some(s.to_string()),
         _ => None,
     }
 }
 
-fn int_attr(v: Option<&Value>) -> Option<i64> {
+fn int_attr(v: Option<ValueRef<'_>>) -> Option<i64> {
     match v {
-        Some(Value::Int(i)) => Some(*i),
-        Some(Value::Double(d)) if d.is_finite() => Some(d.round() as i64),
+        Some(ValueRef::Int(i)) => Some(i),
+        Some(ValueRef::Double(d)) if d.is_finite() => Some(d.round() as i64),
         _ => None,
     }
 }

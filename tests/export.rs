@@ -4,7 +4,7 @@
 mod sample;
 
 use kgx::export::{self, xml_id, xml_id_decode, Format};
-use kgx::graph::{KnowledgeGraph, Node, Value};
+use kgx::graph::{Edge, KnowledgeGraph, Node, Value, ValueRef};
 use kgx::Error;
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -281,15 +281,20 @@ fn check_graphml(g: &KnowledgeGraph) {
         assert_eq!(data["kind"].1, edge.kind.as_str());
         assert_eq!(data["weight"].0, "double");
         assert_eq!(data["weight"].1.parse::<f64>().unwrap(), edge.weight);
-        for (name, value) in &edge.attrs {
+        for (name, value) in &owned(edge) {
             assert_eq!(
                 data[*name],
                 (xml_type(value, "string").into(), text_of(value)),
                 "{name}"
             );
         }
-        assert_eq!(data.len(), 3 + edge.attrs.len());
+        assert_eq!(data.len(), 3 + edge.attr_count());
     }
+}
+
+/// An edge's attributes as owned named values, typed or not.
+fn owned(edge: &Edge) -> Vec<(&'static str, Value)> {
+    edge.attrs().map(|(k, v)| (k, v.to_value())).collect()
 }
 
 /// Reads a GEXF `liststring` value the way Gephi and graphology do for our quoted form.
@@ -401,8 +406,8 @@ fn check_gexf(g: &KnowledgeGraph) {
         }
         let size: f64 = viz(idx, "viz:size")["value"].parse().unwrap();
         assert!(size > 0.0);
-        if let Some(Value::Int(m)) = node.attr("mentions") {
-            assert!((size - (5.0 + 3.0 * (*m as f64).sqrt())).abs() < 0.01);
+        if let Some(ValueRef::Int(m)) = node.attr("mentions") {
+            assert!((size - (5.0 + 3.0 * (m as f64).sqrt())).abs() < 0.01);
         }
         let pos = viz(idx, "viz:position");
         pos["x"].parse::<f64>().unwrap();
@@ -436,7 +441,7 @@ fn check_gexf(g: &KnowledgeGraph) {
         assert_eq!(a["weight"].parse::<f64>().unwrap(), edge.weight);
         let values = read(idx, "edge");
         assert_eq!(values["kind"].1, edge.kind.as_str());
-        for (name, value) in &edge.attrs {
+        for (name, value) in &owned(edge) {
             let (ty, text) = &values[*name];
             assert_eq!(ty, xml_type(value, "liststring"));
             match value {
@@ -490,7 +495,7 @@ fn check_node_link(g: &KnowledgeGraph, multi: bool) {
         assert_eq!(o["kind"], edge.kind.as_str());
         assert_eq!(o["weight"].as_f64().unwrap(), edge.weight);
         assert_eq!(o.contains_key("key"), multi);
-        for (name, value) in &edge.attrs {
+        for (name, value) in &owned(edge) {
             assert_eq!(o[*name], json_value(value));
         }
     }
@@ -533,7 +538,7 @@ fn check_graphology(g: &KnowledgeGraph, multi: bool) {
         let a = &j["attributes"];
         assert_eq!(a["kind"], edge.kind.as_str());
         assert_eq!(a["weight"].as_f64().unwrap(), edge.weight);
-        for (name, value) in &edge.attrs {
+        for (name, value) in &owned(edge) {
             assert_eq!(a[*name], json_value(value));
         }
     }
@@ -597,7 +602,7 @@ fn check_csv(g: &KnowledgeGraph) {
             (s, t, "Directed", edge.kind.as_str())
         );
         assert_eq!(row[4].parse::<f64>().unwrap(), edge.weight);
-        for (name, value) in &edge.attrs {
+        for (name, value) in &owned(edge) {
             let i = header.iter().position(|h| h == name).unwrap();
             assert_eq!(row[i], csv_text(value));
         }

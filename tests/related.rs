@@ -2,7 +2,7 @@
 
 mod common;
 
-use kgx::graph::{Edge, EdgeKind, KnowledgeGraph, NodeKind, Value};
+use kgx::graph::{Edge, EdgeAttrs, EdgeKind, KnowledgeGraph, NodeKind, Value};
 use kgx::related::{recommend, recommend_with, Related, Weights};
 use petgraph::graph::NodeIndex;
 use std::collections::HashMap;
@@ -42,10 +42,11 @@ impl Builder {
             &entity.to_uppercase(),
             vec![],
         );
-        let attrs = vec![
-            ("count", Value::Int(count)),
-            ("lines", Value::List(vec!["1".into()])),
-        ];
+        let attrs = EdgeAttrs::Mention {
+            count: count as u32,
+            in_heading: None,
+            lines: vec![1].into(),
+        };
         self.graph.graph.add_edge(
             a,
             e,
@@ -66,7 +67,7 @@ impl Builder {
             Edge {
                 kind: EdgeKind::InTopic,
                 weight: 1.0,
-                attrs: vec![],
+                attrs: EdgeAttrs::None,
             },
         );
     }
@@ -80,7 +81,7 @@ impl Builder {
             Edge {
                 kind: EdgeKind::HasKeyword,
                 weight: 0.3,
-                attrs: vec![],
+                attrs: EdgeAttrs::None,
             },
         );
     }
@@ -210,7 +211,7 @@ fn keyword_weight_is_relative_to_the_article() {
                     Edge {
                         kind: EdgeKind::HasKeyword,
                         weight,
-                        attrs: vec![],
+                        attrs: EdgeAttrs::None,
                     },
                 );
             }

@@ -11,7 +11,7 @@
 use super::{edge_weight, push_double, push_value_bytes, write_chunked, Column, Columns};
 use super::{EncodedIds, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
-use crate::graph::{KnowledgeGraph, Value};
+use crate::graph::{KnowledgeGraph, ValueRef};
 use std::borrow::Cow;
 use std::io::{self, Write};
 
@@ -46,11 +46,13 @@ fn is_formula(s: &[u8]) -> bool {
 
 /// Appends a value as its cell text: numbers and booleans as they are, text (lists
 /// `;`-joined) with the formula guard of [`is_formula`].
-fn push_cell(out: &mut Vec<u8>, value: &Value) {
+fn push_cell(out: &mut Vec<u8>, value: ValueRef<'_>) {
     let start = out.len();
     push_value_bytes(out, value);
-    if matches!(value, Value::Str(_) | Value::List(_) | Value::Lines(_))
-        && is_formula(&out[start..])
+    if matches!(
+        value,
+        ValueRef::Str(_) | ValueRef::List(_) | ValueRef::Lines(_)
+    ) && is_formula(&out[start..])
     {
         out.insert(start, b'\'');
     }
@@ -93,7 +95,7 @@ struct Rows<'s> {
     columns: Columns<'s>,
     count: usize,
     /// The value of each attribute column in the current row.
-    values: Vec<Option<&'s Value>>,
+    values: Vec<Option<ValueRef<'s>>>,
     cell: Vec<u8>,
 }
 
@@ -108,7 +110,11 @@ impl<'s> Rows<'s> {
     }
 
     /// Appends the attribute cells of one row (each preceded by a comma) and the terminator.
-    fn attrs(&mut self, out: &mut Vec<u8>, attrs: &'s [(&'static str, Value)]) {
+    fn attrs(
+        &mut self,
+        out: &mut Vec<u8>,
+        attrs: impl Iterator<Item = (&'static str, ValueRef<'s>)>,
+    ) {
         self.values.clear();
         self.values.resize(self.count, None);
         for (i, _, value) in self.columns.written(attrs) {
@@ -118,7 +124,7 @@ impl<'s> Rows<'s> {
             out.push(b',');
             if let Some(value) = value {
                 self.cell.clear();
-                push_cell(&mut self.cell, value);
+                push_cell(&mut self.cell, *value);
                 push_field(out, &self.cell);
             }
         }
@@ -166,7 +172,7 @@ pub(crate) fn write_nodes_csv<W: Write>(
             push_text_field(out, &mut cell, &node.label);
             out.push(b',');
             push_field(out, node.kind.as_str().as_bytes());
-            rows.attrs(out, &node.attrs);
+            rows.attrs(out, node.attr_values());
         }
     })?;
     w.flush()
@@ -199,7 +205,7 @@ pub(crate) fn write_edges_csv<W: Write>(
             push_field(out, edge.kind.as_str().as_bytes());
             out.push(b',');
             push_double(out, edge_weight(edge));
-            rows.attrs(out, &edge.attrs);
+            rows.attrs(out, edge.attrs());
         }
     })?;
     w.flush()
@@ -215,6 +221,7 @@ pub fn to_csv<N: Write, E: Write>(graph: &KnowledgeGraph, nodes: N, edges: E) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::Value;
 
     #[test]
     fn formulas_are_escaped_numbers_are_not() {
@@ -230,7 +237,7 @@ mod tests {
         assert_eq!(text_cell("a=b"), "a=b");
         let cell = |value: &Value| {
             let mut out = Vec::new();
-            push_cell(&mut out, value);
+            push_cell(&mut out, value.view());
             String::from_utf8(out).unwrap()
         };
         assert_eq!(cell(&Value::Int(-3)), "-3");

@@ -13,7 +13,7 @@ use super::xml::{close, Tag, XmlBuf};
 use super::{edge_weight, kind_color, node_position, node_size, push_double, push_int};
 use super::{write_chunked, xml_ids};
 use super::{Column, ColumnType, Columns, Schema, EDGE_RESERVED, NODE_RESERVED};
-use crate::graph::{KnowledgeGraph, Value};
+use crate::graph::{KnowledgeGraph, ValueRef};
 use quick_xml::events::{BytesDecl, Event};
 use quick_xml::Writer;
 use std::borrow::Cow;
@@ -89,11 +89,11 @@ fn declare<W: Write>(w: &mut Writer<W>, class: &'static str, columns: &[Column])
 }
 
 /// Renders the `<attvalues>` of one node or edge: `kind` first, then its attributes.
-fn attvalues(
+fn attvalues<'a>(
     x: &mut XmlBuf<'_>,
     list: &mut String,
     kind: &str,
-    attrs: &[(&'static str, Value)],
+    attrs: impl Iterator<Item = (&'static str, ValueRef<'a>)>,
     index: &mut Columns<'_>,
     columns: &[Column],
 ) {
@@ -108,12 +108,12 @@ fn attvalues(
         x.start("attvalue")
             .attr_plain("for", num.format(i + 1).as_bytes());
         match (columns[i].ty, value) {
-            (ColumnType::List, Value::List(items)) => {
+            (ColumnType::List, ValueRef::List(items)) => {
                 list.clear();
                 push_list(list, items);
                 x.attr("value", list)
             }
-            (ColumnType::List, Value::Lines(lines)) => {
+            (ColumnType::List, ValueRef::Lines(lines)) => {
                 list.clear();
                 push_lines(list, lines);
                 x.attr("value", list)
@@ -181,7 +181,7 @@ pub(crate) fn write_gexf<W: Write>(
                 &mut x,
                 &mut list,
                 node.kind.as_str(),
-                &node.attrs,
+                node.attr_values(),
                 &mut index,
                 &schema.nodes,
             );
@@ -237,7 +237,7 @@ pub(crate) fn write_gexf<W: Write>(
                 &mut x,
                 &mut list,
                 edge.kind.as_str(),
-                &edge.attrs,
+                edge.attrs(),
                 &mut index,
                 &schema.edges,
             );

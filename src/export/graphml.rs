@@ -11,7 +11,7 @@
 use super::xml::{close, xml_id, Tag, XmlBuf};
 use super::{edge_weight, write_chunked, xml_ids, Column, ColumnType, Columns, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
-use crate::graph::{KnowledgeGraph, Value};
+use crate::graph::{KnowledgeGraph, ValueRef};
 use quick_xml::events::{BytesDecl, Event};
 use quick_xml::Writer;
 use std::borrow::Cow;
@@ -115,10 +115,10 @@ pub(crate) fn write_graphml<W: Write>(
             x.start("data")
                 .attr_safe("key", &node_keys[1].id)
                 .text("data", node.kind.as_str());
-            for (i, _, value) in columns.written(&node.attrs) {
+            for (i, _, value) in columns.written(node.attr_values()) {
                 // Empty lists are left out: GraphML has no empty list, only an empty string.
-                if matches!(value, Value::List(l) if l.is_empty())
-                    || matches!(value, Value::Lines(l) if l.is_empty())
+                if matches!(value, ValueRef::List(l) if l.is_empty())
+                    || matches!(value, ValueRef::Lines(l) if l.is_empty())
                 {
                     continue;
                 }
@@ -153,10 +153,10 @@ pub(crate) fn write_graphml<W: Write>(
                 .text("data", edge.kind.as_str());
             x.start("data")
                 .attr_safe("key", &edge_keys[2].id)
-                .text_value("data", &Value::Double(edge_weight(edge)));
-            for (i, _, value) in columns.written(&edge.attrs) {
-                if matches!(value, Value::List(l) if l.is_empty())
-                    || matches!(value, Value::Lines(l) if l.is_empty())
+                .text_value("data", ValueRef::Double(edge_weight(edge)));
+            for (i, _, value) in columns.written(edge.attrs()) {
+                if matches!(value, ValueRef::List(l) if l.is_empty())
+                    || matches!(value, ValueRef::Lines(l) if l.is_empty())
                 {
                     continue;
                 }

@@ -9,7 +9,7 @@
 
 use super::{edge_weight, has_parallel_edges, kind_hex, node_position, node_size, push_int};
 use super::{write_chunked, Columns, EncodedIds, EDGE_RESERVED, NODE_RESERVED};
-use crate::graph::{KnowledgeGraph, Value};
+use crate::graph::{KnowledgeGraph, ValueRef};
 use serde::Serialize;
 use serde_json::ser::{CompactFormatter, Formatter as _};
 use std::io::{self, Write};
@@ -63,15 +63,17 @@ fn push_f64(out: &mut Vec<u8>, d: f64) {
     let _ = CompactFormatter.write_f64(out, d);
 }
 
-/// Appends a value as serde_json serialises [`Value`] (untagged: numbers, booleans, strings,
+/// Appends a value as serde_json serialises [`crate::graph::Value`] (untagged: numbers, booleans, strings,
 /// arrays of strings); non-finite doubles never reach here.
-fn push_value(out: &mut Vec<u8>, value: &Value) {
+fn push_value(out: &mut Vec<u8>, value: ValueRef<'_>) {
     match value {
-        Value::Int(i) => push_int(out, *i),
-        Value::Double(d) if d.is_finite() => push_f64(out, *d),
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Str(s) => push_str(out, s),
-        Value::List(items) => {
+        ValueRef::Int(i) => push_int(out, i),
+        ValueRef::Double(d) if d.is_finite() => push_f64(out, d),
+        // As serde_json writes a non-finite double.
+        ValueRef::Double(_) => out.extend_from_slice(b"null"),
+        ValueRef::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        ValueRef::Str(s) => push_str(out, s),
+        ValueRef::List(items) => {
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -82,7 +84,7 @@ fn push_value(out: &mut Vec<u8>, value: &Value) {
             out.push(b']');
         }
         // Written as the list of strings it stands for.
-        Value::Lines(lines) => {
+        ValueRef::Lines(lines) => {
             out.push(b'[');
             for (i, &n) in lines.iter().enumerate() {
                 if i > 0 {
@@ -94,12 +96,15 @@ fn push_value(out: &mut Vec<u8>, value: &Value) {
             }
             out.push(b']');
         }
-        _ => push_json(out, value),
     }
 }
 
 /// Appends `,"name":value` for every written attribute.
-fn push_attrs(out: &mut Vec<u8>, columns: &mut Columns<'_>, attrs: &[(&'static str, Value)]) {
+fn push_attrs<'a>(
+    out: &mut Vec<u8>,
+    columns: &mut Columns<'_>,
+    attrs: impl Iterator<Item = (&'static str, ValueRef<'a>)>,
+) {
     for (_, name, value) in columns.written(attrs) {
         out.push(b',');
         push_str(out, name);
@@ -160,7 +165,7 @@ pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()
             push_json(out, &node.kind);
             out.extend_from_slice(b",\"label\":");
             push_str(out, &node.label);
-            push_attrs(out, columns, &node.attrs);
+            push_attrs(out, columns, node.attr_values());
             out.push(b'}');
         },
         |i, out, columns| {
@@ -178,7 +183,7 @@ pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()
             push_json(out, &edge.kind);
             out.extend_from_slice(b",\"weight\":");
             push_f64(out, edge_weight(edge));
-            push_attrs(out, columns, &edge.attrs);
+            push_attrs(out, columns, edge.attrs());
             out.push(b'}');
         },
     )?;
@@ -221,7 +226,7 @@ pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<(
             push_int(out, x);
             out.extend_from_slice(b",\"y\":");
             push_int(out, y);
-            push_attrs(out, columns, &node.attrs);
+            push_attrs(out, columns, node.attr_values());
             out.extend_from_slice(b"}}");
         },
         |i, out, columns| {
@@ -239,7 +244,7 @@ pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<(
             push_json(out, &edge.kind);
             out.extend_from_slice(b",\"weight\":");
             push_f64(out, edge_weight(edge));
-            push_attrs(out, columns, &edge.attrs);
+            push_attrs(out, columns, edge.attrs());
             out.extend_from_slice(b"}}");
         },
     )?;

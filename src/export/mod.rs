@@ -45,7 +45,7 @@ pub use self::json::{to_graphology, to_node_link};
 pub use self::xml::{xml_id, xml_id_decode};
 
 use crate::diag::Result;
-use crate::graph::{Edge, KnowledgeGraph, Node, NodeKind, Value};
+use crate::graph::{Edge, KnowledgeGraph, Node, NodeKind, ValueRef};
 use crate::output::{self, AtomicFile};
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
@@ -223,13 +223,13 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
-    fn of(value: &Value) -> ColumnType {
+    fn of(value: ValueRef<'_>) -> ColumnType {
         match value {
-            Value::Int(_) => ColumnType::Long,
-            Value::Double(_) => ColumnType::Double,
-            Value::Bool(_) => ColumnType::Bool,
-            Value::Str(_) => ColumnType::Str,
-            Value::List(_) | Value::Lines(_) => ColumnType::List,
+            ValueRef::Int(_) => ColumnType::Long,
+            ValueRef::Double(_) => ColumnType::Double,
+            ValueRef::Bool(_) => ColumnType::Bool,
+            ValueRef::Str(_) => ColumnType::Str,
+            ValueRef::List(_) | ValueRef::Lines(_) => ColumnType::List,
         }
     }
 
@@ -273,8 +273,8 @@ impl Schema {
     pub fn of(graph: &KnowledgeGraph) -> Schema {
         let g = &graph.graph;
         let (nodes, edges) = rayon::join(
-            || collect_in_parallel(g.raw_nodes(), |n| &n.weight.attrs, &NODE_RESERVED),
-            || collect_in_parallel(g.raw_edges(), |e| &e.weight.attrs, &EDGE_RESERVED),
+            || collect_in_parallel(g.raw_nodes(), |n| n.weight.attr_values(), &NODE_RESERVED),
+            || collect_in_parallel(g.raw_edges(), |e| e.weight.attrs(), &EDGE_RESERVED),
         );
         Schema { nodes, edges }
     }
@@ -282,14 +282,17 @@ impl Schema {
 
 /// [`collect_columns`] over chunks of `items` in parallel, the chunks' columns then merged in
 /// order: first-seen order is kept, and unifying types does not depend on grouping.
-fn collect_in_parallel<T: Sync>(
-    items: &[T],
-    attrs: impl Fn(&T) -> &Vec<(&'static str, Value)> + Sync,
+fn collect_in_parallel<'a, T: Sync + 'a, A>(
+    items: &'a [T],
+    attrs: impl Fn(&'a T) -> A + Sync,
     reserved: &'static [&'static str],
-) -> Vec<Column> {
+) -> Vec<Column>
+where
+    A: Iterator<Item = (&'static str, ValueRef<'a>)>,
+{
     let parts: Vec<Vec<Column>> = items
         .par_chunks(CHUNK * 4)
-        .map(|chunk| collect_columns(chunk.iter().map(|t| attrs(t).as_slice()), reserved))
+        .map(|chunk| collect_columns(chunk.iter().map(&attrs), reserved))
         .collect();
     let mut columns: Vec<Column> = Vec::new();
     for column in parts.into_iter().flatten() {
@@ -358,7 +361,7 @@ pub(crate) fn xml_ids(graph: &KnowledgeGraph) -> Vec<Cow<'_, str>> {
 }
 
 fn collect_columns<'a>(
-    items: impl Iterator<Item = &'a [(&'static str, Value)]>,
+    items: impl Iterator<Item = impl Iterator<Item = (&'static str, ValueRef<'a>)>>,
     reserved: &'static [&'static str],
 ) -> Vec<Column> {
     let mut columns: Vec<Column> = Vec::new();
@@ -371,7 +374,7 @@ fn collect_columns<'a>(
             let ty = ColumnType::of(value);
             match index.index_in(&columns, name) {
                 Some(i) => columns[i].ty = columns[i].ty.unify(ty),
-                None if reserved.contains(name) => {}
+                None if reserved.contains(&name) => {}
                 None => {
                     columns.push(Column { name, ty });
                     index.forget(name);
@@ -445,23 +448,26 @@ impl<'s> Columns<'s> {
     }
 
     /// The attributes of a node or edge that are written, with their column, in their order.
-    pub(crate) fn written<'a>(
+    pub(crate) fn written<'a, I>(
         &mut self,
-        attrs: &'a [(&'static str, Value)],
-    ) -> impl Iterator<Item = (usize, &'static str, &'a Value)> + use<'a, '_, 's> {
-        attrs.iter().filter_map(move |(name, value)| {
+        attrs: I,
+    ) -> impl Iterator<Item = (usize, &'static str, ValueRef<'a>)> + use<'a, '_, 's, I>
+    where
+        I: Iterator<Item = (&'static str, ValueRef<'a>)>,
+    {
+        attrs.filter_map(move |(name, value)| {
             if !is_present(value) {
                 return None;
             }
-            self.index(name).map(|i| (i, *name, value))
+            self.index(name).map(|i| (i, name, value))
         })
     }
 }
 
 /// Whether a value is written at all: non-finite doubles are not (JSON cannot hold them and
 /// consumers disagree on their spelling).
-fn is_present(value: &Value) -> bool {
-    !matches!(value, Value::Double(d) if !d.is_finite())
+fn is_present(value: ValueRef<'_>) -> bool {
+    !matches!(value, ValueRef::Double(d) if !d.is_finite())
 }
 
 /// A finite double as the shortest decimal that reads back to it, never with an exponent, with
@@ -502,13 +508,13 @@ pub(crate) fn push_double(out: &mut Vec<u8>, d: f64) {
 
 /// Appends a value as one text cell: numbers as [`format_double`] and integers, booleans as
 /// `true`/`false`, lists `;`-joined.
-pub(crate) fn push_value_bytes(out: &mut Vec<u8>, value: &Value) {
+pub(crate) fn push_value_bytes(out: &mut Vec<u8>, value: ValueRef<'_>) {
     match value {
-        Value::Int(i) => push_int(out, *i),
-        Value::Double(d) => push_double(out, *d),
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Str(s) => out.extend_from_slice(s.as_bytes()),
-        Value::List(items) => {
+        ValueRef::Int(i) => push_int(out, i),
+        ValueRef::Double(d) => push_double(out, d),
+        ValueRef::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        ValueRef::Str(s) => out.extend_from_slice(s.as_bytes()),
+        ValueRef::List(items) => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b';');
@@ -516,7 +522,7 @@ pub(crate) fn push_value_bytes(out: &mut Vec<u8>, value: &Value) {
                 out.extend_from_slice(item.as_bytes());
             }
         }
-        Value::Lines(lines) => {
+        ValueRef::Lines(lines) => {
             for (i, &n) in lines.iter().enumerate() {
                 if i > 0 {
                     out.push(b';');
@@ -599,8 +605,8 @@ pub fn node_size(node: &Node) -> f64 {
     match node.kind {
         NodeKind::Entity => {
             let mentions = match node.attr("mentions") {
-                Some(Value::Int(m)) => (*m).max(0) as f64,
-                Some(Value::Double(m)) if m.is_finite() => m.max(0.0),
+                Some(ValueRef::Int(m)) => m.max(0) as f64,
+                Some(ValueRef::Double(m)) if m.is_finite() => m.max(0.0),
                 _ => 0.0,
             };
             ((5.0 + 3.0 * mentions.sqrt()) * 100.0).round() / 100.0

@@ -15,7 +15,7 @@
 //! and it indents exactly as quick-xml's indenting writer, so the output is unchanged byte for
 //! byte.
 
-use crate::graph::Value;
+use crate::graph::ValueRef;
 use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::name::QName;
@@ -164,10 +164,10 @@ fn first_special(bytes: &[u8], attr: bool) -> usize {
 
 /// Appends a value as one escaped text or attribute value: numbers as [`super::push_int`] and
 /// [`super::push_double`] (nothing in them needs escaping), lists `;`-joined, each item escaped.
-pub(crate) fn push_value_escaped(out: &mut Vec<u8>, value: &Value, attr: bool) {
+pub(crate) fn push_value_escaped(out: &mut Vec<u8>, value: ValueRef<'_>, attr: bool) {
     match value {
-        Value::Str(s) => escape_into(out, s, attr),
-        Value::List(items) => {
+        ValueRef::Str(s) => escape_into(out, s, attr),
+        ValueRef::List(items) => {
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b';');
@@ -253,7 +253,7 @@ impl<'a> XmlBuf<'a> {
     }
 
     /// Adds ` key="value"` with a value as [`push_value_escaped`] writes it.
-    pub(crate) fn attr_value(&mut self, key: &str, value: &Value) -> &mut Self {
+    pub(crate) fn attr_value(&mut self, key: &str, value: ValueRef<'_>) -> &mut Self {
         self.out.push(b' ');
         self.out.extend_from_slice(key.as_bytes());
         self.out.extend_from_slice(b"=\"");
@@ -283,7 +283,7 @@ impl<'a> XmlBuf<'a> {
     }
 
     /// Ends the started tag with a value as escaped text and the end tag.
-    pub(crate) fn text_value(&mut self, name: &str, value: &Value) {
+    pub(crate) fn text_value(&mut self, name: &str, value: ValueRef<'_>) {
         self.out.push(b'>');
         push_value_escaped(self.out, value, false);
         self.out.extend_from_slice(b"</");

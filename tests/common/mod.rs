@@ -36,13 +36,7 @@ pub fn edge(
     weight: f64,
     attrs: Vec<(&'static str, Value)>,
 ) {
-    graph.graph.add_edge(
-        from,
-        to,
-        Edge {
-            kind,
-            weight,
-            attrs,
-        },
-    );
+    graph
+        .graph
+        .add_edge(from, to, Edge::new(kind, weight, attrs));
 }
