@@ -393,6 +393,30 @@ impl Scratch {
         self.by_section.sort_unstable();
     }
 
+    /// How many [`Scratch::article_groups`] and [`Scratch::section_groups`] there are (of
+    /// sections for which `known` holds), without making them.
+    fn group_counts(&self, known: impl Fn(u32) -> bool) -> (usize, usize) {
+        let mut article = 0;
+        let mut last = None;
+        for &(e, _, _) in &self.by_entity {
+            if last != Some(e) {
+                article += 1;
+                last = Some(e);
+            }
+        }
+        let mut section = 0;
+        let mut last = None;
+        for &(s, e, _, _) in &self.by_section {
+            if last != Some((s, e)) {
+                last = Some((s, e));
+                if known(s) {
+                    section += 1;
+                }
+            }
+        }
+        (article, section)
+    }
+
     /// Per entity of the article: count, distinct lines.
     fn article_groups(&self) -> Vec<Group> {
         group(self.by_entity.iter().map(|&(e, line, h)| (0, e, line, h)))
@@ -470,7 +494,6 @@ fn edge_row(
 
 struct Builder {
     graph: KnowledgeGraph,
-    edges: Vec<EdgeRow>,
 }
 
 impl Builder {
@@ -489,27 +512,14 @@ impl Builder {
         })
     }
 
-    fn edge(
-        &mut self,
-        kind: EdgeKind,
-        from: NodeIndex,
-        to: NodeIndex,
-        weight: f64,
-        attrs: EdgeAttrs,
-    ) {
-        self.edges.push(edge_row(kind, from, to, weight, attrs));
-    }
-
-    fn finish(mut self) -> KnowledgeGraph {
-        // Sorted backwards and popped, so the rows already in the graph are given back as it
-        // grows: the two never both hold every edge.
-        self.edges
-            .sort_unstable_by_key(|r| std::cmp::Reverse((r.0, r.1, r.2)));
-        self.graph.graph.reserve_edges(self.edges.len());
-        while let Some((_, a, b, e)) = self.edges.pop() {
+    /// Adds `rows`, which hold the edges back to front: popped, so the rows already in the
+    /// graph are given back as it grows, and the two never both hold every edge.
+    fn finish(mut self, mut rows: Vec<EdgeRow>) -> KnowledgeGraph {
+        self.graph.graph.reserve_edges(rows.len());
+        while let Some((_, a, b, e)) = rows.pop() {
             self.graph.graph.add_edge(a, b, e);
-            if self.edges.capacity() > 1 << 16 && self.edges.len() < self.edges.capacity() / 2 {
-                self.edges.shrink_to_fit();
+            if rows.capacity() > 1 << 16 && rows.len() < rows.capacity() / 4 * 3 {
+                rows.shrink_to_fit();
             }
         }
         self.graph
@@ -559,8 +569,15 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
     let mut stats: BTreeMap<usize, EntityStats> = BTreeMap::new();
     let mut cooc: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
     let mut scratch = Scratch::default();
+    // Per article: its `mentions` edges from the article and from its sections.
+    let mut mention_counts: Vec<(usize, usize)> = Vec::with_capacity(records.len());
+    let mut orders: Vec<u32> = Vec::new();
     for (r, st) in records.iter().zip(&stored) {
         scratch.load(st, &dict_of);
+        orders.clear();
+        orders.extend(r.sections.iter().map(|s| s.order));
+        orders.sort_unstable();
+        mention_counts.push(scratch.group_counts(|s| orders.binary_search(&s).is_ok()));
         for g in scratch.article_groups() {
             let s = stats.entry(g.entity as usize).or_default();
             s.mentions += g.count;
@@ -638,7 +655,6 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
 
     let mut b = Builder {
         graph: KnowledgeGraph::default(),
-        edges: Vec::new(),
     };
 
     // Nodes, in their final order: articles, sections, entities, topics, keywords, authors.
@@ -780,117 +796,245 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         }
 
         // Edges of articles and sections: each article's on its own, in parallel (on the
-        // caller's rayon pool); order is restored by the final sort.
-        let per_article: Vec<Vec<EdgeRow>> = (0..records.len())
-            .into_par_iter()
-            .map_init(Scratch::default, |scratch, ai| {
+        // caller's rayon pool), written straight into their final places (see `EdgeLayout`).
+        let mut layout = EdgeLayout::new(&mention_counts, |ai, counts| {
+            let r = records[ai];
+            let sections = &section_nodes[ai];
+            for s in &r.sections {
+                let nested = s.parent.is_some_and(|p| sections.contains_key(&p));
+                counts[if nested { 1 } else { 0 }] += 1;
+            }
+            counts[4] = article_topics[ai].len();
+            counts[5] = keywords[ai].len();
+            counts[6] = authors_of(r).len();
+        });
+        let entity_rows = entity_edges(&included, &cooc, dict, &entity_ix, &entity_nodes);
+        let slots = layout.slots(&entity_rows);
+        slots.into_par_iter().enumerate().for_each_init(
+            ArticleEdges::default,
+            |edges, (ai, slots)| {
                 let r = records[ai];
                 let article = article_nodes[ai];
                 let sections = &section_nodes[ai];
-                let mut out: Vec<EdgeRow> = Vec::new();
-                let mut edge = |kind, from, to, weight, attrs| {
-                    out.push(edge_row(kind, from, to, weight, attrs))
-                };
+                edges.clear();
                 for s in &r.sections {
-                    let from = match s.parent.and_then(|p| sections.get(&p)) {
-                        Some(&p) => p,
-                        None => article,
-                    };
-                    edge(
-                        EdgeKind::HasSection,
-                        from,
-                        sections[&s.order],
-                        1.0,
-                        EdgeAttrs::None,
-                    );
+                    match s.parent.and_then(|p| sections.get(&p)) {
+                        Some(&p) => edges.push(1, EdgeKind::HasSection, p, sections[&s.order]),
+                        None => edges.push(0, EdgeKind::HasSection, article, sections[&s.order]),
+                    }
                 }
-                scratch.load(stored[ai], &dict_of);
-                for g in scratch.article_groups() {
+                edges.scratch.load(stored[ai], &dict_of);
+                for g in edges.scratch.article_groups() {
                     let to = entity_nodes[&(g.entity as usize)];
-                    edge(
-                        EdgeKind::Mentions,
-                        article,
-                        to,
-                        g.count as f64,
-                        mention_attrs(g.count, None, &g.lines),
-                    );
+                    let attrs = mention_attrs(g.count, None, &g.lines);
+                    edges.push_with(2, EdgeKind::Mentions, article, to, g.count as f64, attrs);
                 }
-                for g in scratch.section_groups() {
+                for g in edges.scratch.section_groups() {
                     let Some(&from) = sections.get(&g.section) else {
                         continue;
                     };
                     let to = entity_nodes[&(g.entity as usize)];
                     let attrs = mention_attrs(g.count, Some(g.in_heading), &g.lines);
-                    edge(EdgeKind::Mentions, from, to, g.count as f64, attrs);
+                    edges.push_with(3, EdgeKind::Mentions, from, to, g.count as f64, attrs);
                 }
                 for key in &article_topics[ai] {
-                    edge(
-                        EdgeKind::InTopic,
-                        article,
-                        topic_nodes[key.as_str()],
-                        1.0,
-                        EdgeAttrs::None,
-                    );
+                    edges.push(4, EdgeKind::InTopic, article, topic_nodes[key.as_str()]);
                 }
                 for (t, score) in &keywords[ai] {
-                    edge(
+                    let to = keyword_nodes[t.as_str()];
+                    edges.push_with(
+                        5,
                         EdgeKind::HasKeyword,
                         article,
-                        keyword_nodes[t.as_str()],
+                        to,
                         *score,
                         EdgeAttrs::None,
                     );
                 }
                 for a in authors_of(r) {
-                    edge(
-                        EdgeKind::WrittenBy,
-                        article,
-                        author_nodes[a],
-                        1.0,
-                        EdgeAttrs::None,
-                    );
+                    edges.push(6, EdgeKind::WrittenBy, article, author_nodes[a]);
                 }
-                out
-            })
-            .collect();
-        b.edges.reserve(per_article.iter().map(Vec::len).sum());
-        for rows in per_article {
-            b.edges.extend(rows);
-        }
+                edges.place(slots);
+            },
+        );
+        return b.finish(layout.into_rows());
     }
-    for &e in &included {
-        for br in &dict.entities[e].broader {
-            if let Some(to) = entity_ix
-                .get(br.as_str())
-                .and_then(|bi| entity_nodes.get(bi))
-            {
-                b.edge(
-                    EdgeKind::Broader,
-                    entity_nodes[&e],
-                    *to,
-                    1.0,
-                    EdgeAttrs::None,
-                );
-            }
-        }
-    }
-    let mut cooc: Vec<((u32, u32), (i64, i64))> = cooc.into_iter().collect();
-    cooc.sort_unstable_by_key(|&(pair, _)| pair);
-    for ((x, y), (sections, articles)) in &cooc {
-        let (x, y) = (*x as usize, *y as usize);
+    let entity_rows = entity_edges(&included, &cooc, dict, &entity_ix, &entity_nodes);
+    let mut layout = EdgeLayout::new(&[], |_, _| {});
+    let _ = layout.slots(&entity_rows);
+    b.finish(layout.into_rows())
+}
+
+/// The `broader` and `co_occurs` edges, in their final order.
+fn entity_edges(
+    included: &BTreeSet<usize>,
+    cooc: &FxHashMap<(u32, u32), (i64, i64)>,
+    dict: &Dictionary,
+    entity_ix: &HashMap<&str, usize>,
+    entity_nodes: &HashMap<usize, NodeIndex>,
+) -> Vec<EdgeRow> {
+    let mut rows = Vec::with_capacity(cooc.len());
+    for (&(x, y), &(sections, articles)) in cooc {
+        let (x, y) = (x as usize, y as usize);
         // Entities are sorted by id in the dictionary, so the smaller index is the smaller id.
         let (a, z) = if dict.entities[x].id < dict.entities[y].id {
             (x, y)
         } else {
             (y, x)
         };
-        b.edge(
+        rows.push(edge_row(
             EdgeKind::CoOccurs,
             entity_nodes[&a],
             entity_nodes[&z],
-            *sections as f64,
-            EdgeAttrs::Articles(*articles),
-        );
+            sections as f64,
+            EdgeAttrs::Articles(articles),
+        ));
     }
-    b.finish()
+    for &e in included {
+        for br in &dict.entities[e].broader {
+            if let Some(to) = entity_ix
+                .get(br.as_str())
+                .and_then(|bi| entity_nodes.get(bi))
+            {
+                rows.push(edge_row(
+                    EdgeKind::Broader,
+                    entity_nodes[&e],
+                    *to,
+                    1.0,
+                    EdgeAttrs::None,
+                ));
+            }
+        }
+    }
+    rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+    rows
+}
+
+/// The per-article groups of edges, in the order their edges take in the graph:
+/// `has_section` from the article, from a section; `mentions` from the article, from a
+/// section; then (after the entity edges) `in_topic`, `has_keyword`, `written_by`. Edges are
+/// ordered by kind, then source, then target, and every article node comes before every
+/// section node, each in article order: so within a group, the articles' edges follow each
+/// other in article order, and each article's are sorted by source and target.
+const GROUPS: usize = 7;
+/// The groups before the entity edges (`co_occurs`, `broader`).
+const GROUPS_BEFORE_ENTITY_EDGES: usize = 4;
+
+/// Where every edge goes, computed before any is made, so each article's edges are written
+/// straight into their final place in one vector: the edges never exist twice (a per-article
+/// copy and a sorted one), which at four million edges is hundreds of megabytes. The vector
+/// holds the edges back to front, so the graph takes them with `pop`, and gives memory back as
+/// it grows.
+struct EdgeLayout {
+    /// Edges per article and group.
+    counts: Vec<[usize; GROUPS]>,
+    rows: Vec<EdgeRow>,
+}
+
+impl EdgeLayout {
+    /// `mention_counts[i]`: article i's `mentions` edges from the article and from its
+    /// sections; `count(i, counts)` fills in the other groups.
+    fn new(
+        mention_counts: &[(usize, usize)],
+        count: impl Fn(usize, &mut [usize; GROUPS]) + Sync,
+    ) -> EdgeLayout {
+        let counts = mention_counts
+            .par_iter()
+            .enumerate()
+            .map(|(i, &(article, section))| {
+                let mut c = [0; GROUPS];
+                c[2] = article;
+                c[3] = section;
+                count(i, &mut c);
+                c
+            })
+            .collect();
+        EdgeLayout {
+            counts,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Places `entity_rows` and returns each article's slots, one a group (each filled back to
+    /// front by [`ArticleEdges::place`]).
+    fn slots(&mut self, entity_rows: &[EdgeRow]) -> Vec<[&mut [EdgeRow]; GROUPS]> {
+        let total = self.counts.iter().flatten().sum::<usize>() + entity_rows.len();
+        let placeholder = edge_row(
+            EdgeKind::HasSection,
+            NodeIndex::end(),
+            NodeIndex::end(),
+            1.0,
+            EdgeAttrs::None,
+        );
+        self.rows = vec![placeholder; total];
+        let mut slots: Vec<[&mut [EdgeRow]; GROUPS]> =
+            self.counts.iter().map(|_| Default::default()).collect();
+        // Back to front: the last group of the last article first.
+        let mut rest: &mut [EdgeRow] = &mut self.rows;
+        let mut take = |len: usize| {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(len);
+            rest = tail;
+            head
+        };
+        for g in (GROUPS_BEFORE_ENTITY_EDGES..GROUPS).rev() {
+            for (a, counts) in self.counts.iter().enumerate().rev() {
+                slots[a][g] = take(counts[g]);
+            }
+        }
+        let entity = take(entity_rows.len());
+        for (slot, row) in entity.iter_mut().rev().zip(entity_rows) {
+            *slot = row.clone();
+        }
+        for g in (0..GROUPS_BEFORE_ENTITY_EDGES).rev() {
+            for (a, counts) in self.counts.iter().enumerate().rev() {
+                slots[a][g] = take(counts[g]);
+            }
+        }
+        slots
+    }
+
+    fn into_rows(self) -> Vec<EdgeRow> {
+        self.rows
+    }
+}
+
+/// One article's edges by group, reused from article to article.
+#[derive(Default)]
+struct ArticleEdges {
+    groups: [Vec<EdgeRow>; GROUPS],
+    scratch: Scratch,
+}
+
+impl ArticleEdges {
+    fn clear(&mut self) {
+        self.groups.iter_mut().for_each(Vec::clear);
+    }
+
+    /// An edge of weight 1 without attributes.
+    fn push(&mut self, group: usize, kind: EdgeKind, from: NodeIndex, to: NodeIndex) {
+        self.push_with(group, kind, from, to, 1.0, EdgeAttrs::None);
+    }
+
+    fn push_with(
+        &mut self,
+        group: usize,
+        kind: EdgeKind,
+        from: NodeIndex,
+        to: NodeIndex,
+        weight: f64,
+        attrs: EdgeAttrs,
+    ) {
+        self.groups[group].push(edge_row(kind, from, to, weight, attrs));
+    }
+
+    /// Moves the edges into their slots, sorted by source then target, back to front.
+    fn place(&mut self, slots: [&mut [EdgeRow]; GROUPS]) {
+        for (rows, slot) in self.groups.iter_mut().zip(slots) {
+            rows.sort_unstable_by_key(|r| (r.1, r.2));
+            assert_eq!(rows.len(), slot.len(), "edge layout miscounted");
+            for (place, row) in slot.iter_mut().rev().zip(rows.drain(..)) {
+                *place = row;
+            }
+        }
+    }
 }

@@ -241,3 +241,37 @@ fn the_entity_projection_has_only_entities_and_topics() {
         assert_eq!(n, m);
     }
 }
+
+/// Edges are written straight into their final places (no sort at the end): every kind of
+/// edge must come out ordered by kind, then source, then target, with nothing left over.
+#[test]
+fn edges_come_out_ordered_by_kind_source_and_target() {
+    use kgx::graph::EdgeKind;
+    use petgraph::visit::EdgeRef;
+    let f = fixture();
+    let mut corpus = Corpus::new();
+    for r in &f.records {
+        corpus.add(r.clone()).unwrap();
+    }
+    for mode in [GraphMode::Full, GraphMode::Entities] {
+        let options = MergeOptions {
+            graph: mode,
+            ..MergeOptions::default()
+        };
+        let g = merge::build_graph(&corpus, &f.dict, &options).graph;
+        let keys: Vec<(EdgeKind, usize, usize)> = g
+            .edge_references()
+            .map(|e| (e.weight().kind, e.source().index(), e.target().index()))
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "{mode:?}");
+        assert!(keys
+            .iter()
+            .all(|k| k.1 < g.node_count() && k.2 < g.node_count()));
+        let kinds: std::collections::BTreeSet<EdgeKind> = keys.iter().map(|k| k.0).collect();
+        let expected = match mode {
+            GraphMode::Full => 7,
+            GraphMode::Entities => 2,
+        };
+        assert_eq!(kinds.len(), expected, "{mode:?}: {kinds:?}");
+    }
+}
