@@ -30,10 +30,7 @@ fn fixture() -> &'static Fixture {
             &|_| {},
         );
         assert!(ex.records.len() >= 10, "data/ holds the sample posts");
-        let mut corpus = Corpus::new();
-        for r in &ex.records {
-            corpus.add(r.clone()).unwrap();
-        }
+        let corpus = corpus_of(&ex.records);
         let whole = dump(&corpus, &dict, GraphMode::Full);
         Fixture {
             dict,
@@ -41,6 +38,15 @@ fn fixture() -> &'static Fixture {
             whole,
         }
     })
+}
+
+/// The corpus of `records`.
+fn corpus_of(records: &[ArticleRecord]) -> Corpus {
+    let mut corpus = Corpus::new();
+    for r in records {
+        corpus.add(r.clone()).unwrap();
+    }
+    corpus
 }
 
 /// A canonical text of the graph: every node and edge with its attributes, in graph order.
@@ -188,10 +194,7 @@ fn a_malformed_line_is_a_warning_with_file_and_line() {
 #[test]
 fn a_truncated_partial_state_is_reported() {
     let f = fixture();
-    let mut corpus = Corpus::new();
-    for r in &f.records {
-        corpus.add(r.clone()).unwrap();
-    }
+    let corpus = corpus_of(&f.records);
     let mut buf = Vec::new();
     pipeline::write_partial(&corpus, &mut buf).unwrap();
     let text = String::from_utf8(buf).unwrap();
@@ -207,10 +210,7 @@ fn a_truncated_partial_state_is_reported() {
 #[test]
 fn the_entity_projection_has_only_entities_and_topics() {
     let f = fixture();
-    let mut corpus = Corpus::new();
-    for r in &f.records {
-        corpus.add(r.clone()).unwrap();
-    }
+    let corpus = corpus_of(&f.records);
     let g = merge::build_graph(
         &corpus,
         &f.dict,
@@ -249,10 +249,7 @@ fn edges_come_out_ordered_by_kind_source_and_target() {
     use kgx::graph::EdgeKind;
     use petgraph::visit::EdgeRef;
     let f = fixture();
-    let mut corpus = Corpus::new();
-    for r in &f.records {
-        corpus.add(r.clone()).unwrap();
-    }
+    let corpus = corpus_of(&f.records);
     for mode in [GraphMode::Full, GraphMode::Entities] {
         let options = MergeOptions {
             graph: mode,
