@@ -17,10 +17,12 @@
 #
 # --scale adds: the 1x/10x/100x table (corpora made by ../shared/bench/scale_corpus.py into
 # $KGX_BENCH_DIR, default /tmp/kgx-bench, kept between runs), MB/s and peak RSS of
-# `kgx build --jobs 2` with and without --no-keywords; the start-up time on one small post;
-# and the incremental rebuild (10x: clean build with --cache, then one post edited, one
-# deleted, one added, rebuild with --cache; both timed, and the output compared with
-# `diff -r` against a clean build of the changed corpus).
+# `kgx build --jobs 2` with and without --no-keywords, beside the write floor of its exports
+# (writing as many bytes of zeros with two dd at once: no program writing these files can be
+# faster here); the start-up time on one small post; and the incremental rebuild (10x: clean
+# build with --cache, then one post edited, one deleted, one added, rebuild with --cache; both
+# timed, the output compared with `diff -r` against a clean build of the changed corpus, and
+# the write floor of that output as a share of the clean build).
 #
 # --spark adds: scripts/spark_build.py with local[1] and local[2] on the 10x corpus (one run
 # median of 3 each, wall time of the whole script, JVM start included), beside `kgx build --jobs 2`, and a
