@@ -45,6 +45,15 @@ impl std::ops::AddAssign for StageTimes {
     }
 }
 
+/// The prose of an article whose segmentation waits for jieba's dictionary (see
+/// [`Extractor::extract_deferring`]).
+#[derive(Debug)]
+pub struct Deferred {
+    /// The texts segmented for terms: the title (when the front matter has one), then each
+    /// section's prose.
+    texts: Vec<String>,
+}
+
 /// Everything extraction needs, built once per run and shared by all threads.
 ///
 /// jieba's dictionary takes tens of milliseconds to load, so with keywords on the segmenter is
@@ -114,6 +123,24 @@ impl Extractor {
         }))
     }
 
+    /// The segmenter if it is ready now: `None` while jieba's dictionary is still loading.
+    fn ready_segmenter(&self) -> Option<&Segmenter> {
+        if let Some(seg) = self.segmenter.get() {
+            return Some(seg);
+        }
+        let finished = self
+            .loading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_none_or(JoinHandle::is_finished);
+        if finished {
+            self.segmenter()
+        } else {
+            None
+        }
+    }
+
     /// The dictionary the extractor matches.
     pub fn dictionary(&self) -> &Dictionary {
         &self.dict
@@ -143,16 +170,84 @@ impl Extractor {
         id: &str,
         text: &str,
         hash: String,
-        mut warnings: Vec<Warning>,
+        warnings: Vec<Warning>,
     ) -> (ArticleRecord, StageTimes) {
+        let (record, times, deferred) = self.extract_inner(id, text, hash, warnings, false);
+        debug_assert!(deferred.is_none());
+        (record, times)
+    }
+
+    /// [`Extractor::extract_timed`] that does not wait for jieba's dictionary: while it is
+    /// still loading, the record comes back without its terms and with the prose to segment
+    /// later, by [`Extractor::finish`]. The record is then the one `extract_timed` gives.
+    pub fn extract_deferring(
+        &self,
+        id: &str,
+        text: &str,
+        hash: String,
+        warnings: Vec<Warning>,
+    ) -> (ArticleRecord, StageTimes, Option<Deferred>) {
+        self.extract_inner(id, text, hash, warnings, true)
+    }
+
+    /// Completes a record whose segmentation was deferred, waiting for jieba's dictionary if
+    /// needed; the time segmenting.
+    pub fn finish(&self, record: &mut ArticleRecord, deferred: Deferred) -> Duration {
+        let t = Instant::now();
+        if let Some(seg) = self.segmenter() {
+            record.terms = seg.terms(deferred.texts.iter().map(String::as_str));
+        }
+        t.elapsed()
+    }
+
+    fn extract_inner(
+        &self,
+        id: &str,
+        text: &str,
+        hash: String,
+        mut warnings: Vec<Warning>,
+        defer: bool,
+    ) -> (ArticleRecord, StageTimes, Option<Deferred>) {
         let mut times = StageTimes::default();
         let t = Instant::now();
-        let (doc, parse_warnings) = document::parse(id, text);
+        let (mut doc, parse_warnings) = document::parse(id, text);
         times.parse = t.elapsed();
         warnings.extend(parse_warnings);
         let mut record = self.record_of(&doc, hash, &mut times);
         record.warnings = warnings;
-        (record, times)
+        let mut deferred = None;
+        if self.keywords {
+            let segmenter = if defer {
+                self.ready_segmenter()
+            } else {
+                self.segmenter()
+            };
+            match segmenter {
+                Some(seg) => {
+                    let t = Instant::now();
+                    record.terms = seg.terms(
+                        std::iter::once(doc.title.as_str())
+                            .filter(|_| doc.meta.title.is_some())
+                            .chain(doc.sections.iter().map(|s| s.prose.text.as_str())),
+                    );
+                    times.segment = t.elapsed();
+                }
+                None => {
+                    // The texts `terms` would be given, moved out of the spent document.
+                    let mut texts = Vec::with_capacity(doc.sections.len() + 1);
+                    if doc.meta.title.is_some() {
+                        texts.push(std::mem::take(&mut doc.title));
+                    }
+                    texts.extend(
+                        doc.sections
+                            .iter_mut()
+                            .map(|s| std::mem::take(&mut s.prose.text)),
+                    );
+                    deferred = Some(Deferred { texts });
+                }
+            }
+        }
+        (record, times, deferred)
     }
 
     fn record_of(&self, doc: &Document, hash: String, times: &mut StageTimes) -> ArticleRecord {
@@ -205,16 +300,6 @@ impl Extractor {
                 .iter()
                 .map(|s| s.prose.text.len())
                 .sum::<usize>()) as u64;
-        let t = Instant::now();
-        let terms = match self.segmenter() {
-            Some(seg) => seg.terms(
-                std::iter::once(doc.title.as_str())
-                    .filter(|_| doc.meta.title.is_some())
-                    .chain(doc.sections.iter().map(|s| s.prose.text.as_str())),
-            ),
-            None => Vec::new(),
-        };
-        times.segment = t.elapsed();
         let meta = &doc.meta;
         ArticleRecord {
             format: FORMAT_VERSION,
@@ -232,7 +317,7 @@ impl Extractor {
             words: doc.words(),
             sections,
             mentions,
-            terms,
+            terms: Vec::new(),
             warnings: Vec::new(),
         }
     }

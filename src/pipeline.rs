@@ -5,7 +5,7 @@
 //! Parallel work uses a local rayon pool per run and an order-preserving collect, so output
 //! never depends on scheduling.
 
-use crate::extract::{content_hash, Extractor, StageTimes};
+use crate::extract::{content_hash, Deferred, Extractor, StageTimes};
 use crate::input::{self, SourceEntry};
 use crate::merge::Corpus;
 use crate::record::{ArticleRecord, FORMAT_VERSION};
@@ -53,10 +53,10 @@ pub fn extract_entries(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Extraction {
     enum Out {
-        Record(Box<ArticleRecord>, StageTimes, u64, bool),
+        Record(Box<ArticleRecord>, StageTimes, u64, bool, Option<Deferred>),
         Skipped(Vec<Warning>, u64),
     }
-    let outs: Vec<Out> = pool.install(|| {
+    let mut outs: Vec<Out> = pool.install(|| {
         entries
             .par_iter()
             .map(|entry| {
@@ -78,16 +78,16 @@ pub fn extract_entries(
                 let hash = content_hash(&bytes);
                 if let Some(record) = cached(&entry.id, &hash) {
                     progress(size);
-                    return Out::Record(Box::new(record), StageTimes::default(), size, true);
+                    return Out::Record(Box::new(record), StageTimes::default(), size, true, None);
                 }
                 let loaded = input::decode(&entry.id, bytes);
                 let read = t.elapsed();
                 let out = match loaded.text {
                     Some(text) => {
-                        let (record, mut times) =
-                            extractor.extract_timed(&entry.id, &text, hash, loaded.warnings);
+                        let (record, mut times, deferred) =
+                            extractor.extract_deferring(&entry.id, &text, hash, loaded.warnings);
                         times.read = read;
-                        Out::Record(Box::new(record), times, size, false)
+                        Out::Record(Box::new(record), times, size, false, deferred)
                     }
                     None => Out::Skipped(loaded.warnings, size),
                 };
@@ -96,13 +96,30 @@ pub fn extract_entries(
             })
             .collect()
     });
+    // Articles parsed and matched while jieba's dictionary was loading are segmented now.
+    let waiting: Vec<(&mut ArticleRecord, &mut StageTimes, Deferred)> = outs
+        .iter_mut()
+        .filter_map(|out| match out {
+            Out::Record(r, t, _, _, d) => d.take().map(|d| (&mut **r, t, d)),
+            Out::Skipped(..) => None,
+        })
+        .collect();
+    if !waiting.is_empty() {
+        pool.install(|| {
+            waiting
+                .into_par_iter()
+                .for_each(|(record, times, deferred)| {
+                    times.segment += extractor.finish(record, deferred);
+                })
+        });
+    }
     let mut ex = Extraction {
         files: entries.len(),
         ..Extraction::default()
     };
     for out in outs {
         match out {
-            Out::Record(r, t, size, hit) => {
+            Out::Record(r, t, size, hit, _) => {
                 ex.records.push(*r);
                 ex.from_cache.push(hit);
                 ex.times += t;
