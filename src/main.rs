@@ -582,6 +582,9 @@ fn corpus_of(
         bytes: ex.bytes,
         cached: ex.cached,
     };
+    // jieba's trie and the automaton are tens of megabytes in many allocations, and the
+    // process ends after the graph and exports: freeing them here would only delay those.
+    std::mem::forget(extractor);
     Ok((run.corpus, run.warnings, stats))
 }
 
