@@ -10,6 +10,7 @@ use crate::matcher::Matcher;
 use crate::record::{ArticleRecord, MentionRecord, SectionRecord, FORMAT_VERSION};
 use crate::segment::{Preloaded, Segmenter};
 use crate::Warning;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -57,19 +58,25 @@ pub struct Deferred {
 /// Everything extraction needs, built once per run and shared by all threads.
 ///
 /// jieba's dictionary takes tens of milliseconds to load, so with keywords on the segmenter is
-/// built on a thread of its own while the matcher is built and the first files are parsed; the
-/// first article that needs it waits for it.
+/// built on a thread of its own while the first files are parsed and matched; the first
+/// article that needs it waits for it, or, through [`Extractor::extract_deferring`], leaves its
+/// segmentation for later. The matcher is built at the first match, once the driver has said
+/// how much text the run holds ([`Extractor::expect_text`]).
 #[derive(Debug)]
 pub struct Extractor {
     dict: Dictionary,
-    matcher: Matcher,
+    /// Built at the first match, for the amount of text announced by
+    /// [`Extractor::expect_text`] if any.
+    matcher: OnceLock<Matcher>,
+    /// Bytes of text the run will extract (`u64::MAX`: unknown).
+    text_bytes: AtomicU64,
     keywords: bool,
     segmenter: OnceLock<Segmenter>,
     loading: Mutex<Option<JoinHandle<Segmenter>>>,
 }
 
 impl Extractor {
-    /// Builds the matcher (and, with `keywords`, the segmenter) for `dict`.
+    /// An extractor for `dict` (with `keywords`, jieba's dictionary starts loading).
     pub fn new(dict: Dictionary, keywords: bool) -> Self {
         Extractor::with_preloaded(dict, keywords.then(Preloaded::start))
     }
@@ -88,10 +95,10 @@ impl Extractor {
                 Segmenter::from_preloaded(preloaded, aliases.iter().map(String::as_str))
             })
         });
-        let matcher = Matcher::new(&dict);
         Extractor {
             dict,
-            matcher,
+            matcher: OnceLock::new(),
+            text_bytes: AtomicU64::new(u64::MAX),
             keywords,
             segmenter: OnceLock::new(),
             loading: Mutex::new(loading),
@@ -121,6 +128,21 @@ impl Extractor {
                 ),
             }
         }))
+    }
+
+    /// Tells the extractor how many bytes of Markdown the run will extract, before the first
+    /// article: a small run gets an automaton quicker to build than to run (see
+    /// [`Matcher::for_text`]). No effect once an article was extracted.
+    pub fn expect_text(&self, bytes: u64) {
+        self.text_bytes.store(bytes, Ordering::Relaxed);
+    }
+
+    /// The matcher, built on first use.
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| {
+            let bytes = self.text_bytes.load(Ordering::Relaxed);
+            Matcher::for_text(&self.dict, (bytes != u64::MAX).then_some(bytes))
+        })
     }
 
     /// The segmenter if it is ready now: `None` while jieba's dictionary is still loading.
@@ -257,7 +279,7 @@ impl Extractor {
         // in that section.
         if doc.meta.title.is_some() {
             let prose = &doc.title_prose;
-            for m in self.matcher.find(&prose.text) {
+            for m in self.matcher().find(&prose.text) {
                 let start = prose.source_offset(m.start);
                 let end = prose.source_offset(m.end - 1) + 1;
                 mentions.push(MentionRecord {
@@ -280,7 +302,7 @@ impl Extractor {
                 heading_path: s.heading_path.clone(),
                 line: s.line,
             });
-            for m in self.matcher.find(&s.prose.text) {
+            for m in self.matcher().find(&s.prose.text) {
                 let start = s.prose.source_offset(m.start);
                 let end = s.prose.source_offset(m.end - 1) + 1;
                 mentions.push(MentionRecord {

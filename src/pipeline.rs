@@ -135,6 +135,23 @@ pub fn extract_entries(
     ex
 }
 
+/// Tells `extractor` how much Markdown `entries` hold, from the files' metadata, so that a
+/// small run gets a matcher quick to build. Said only for up to 4 096 files (a run of more is
+/// big) and counted only up to the size from which the kind of matcher no longer changes.
+fn expect_text(entries: &[SourceEntry], extractor: &Extractor) {
+    if entries.len() > 4096 {
+        return;
+    }
+    let mut bytes = 0u64;
+    for entry in entries {
+        bytes += std::fs::metadata(&entry.path).map_or(0, |m| m.len());
+        if bytes >= crate::matcher::DFA_MIN_TEXT_BYTES {
+            break;
+        }
+    }
+    extractor.expect_text(bytes);
+}
+
 /// Walks `paths` and extracts every Markdown file found.
 pub fn extract_paths(
     paths: &[PathBuf],
@@ -144,6 +161,7 @@ pub fn extract_paths(
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Vec<SourceEntry>, Extraction) {
     let (entries, walk_warnings) = input::walk(paths);
+    expect_text(&entries, extractor);
     let mut ex = extract_entries(&entries, extractor, pool, cached, progress);
     ex.warnings.splice(0..0, walk_warnings);
     (entries, ex)
@@ -371,6 +389,7 @@ pub fn build_corpus(
     });
     let (entries, walk_warnings) = input::walk(paths);
     warnings.extend(walk_warnings);
+    expect_text(&entries, extractor);
     // Chunks, so that whole records (terms as strings) live only until the corpus interns
     // them: memory grows with the vocabulary and the graph, not with the text.
     const CHUNK: usize = 2048;
