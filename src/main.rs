@@ -546,7 +546,7 @@ fn corpus_of(
         let took = t.elapsed().as_secs_f64();
         let mb = ex.bytes as f64 / 1e6;
         eprintln!(
-            "kgx: setup (dictionary automaton) {:>8.3} s",
+            "kgx: setup (extractor)            {:>8.3} s",
             setup.as_secs_f64()
         );
         eprintln!(
