@@ -150,17 +150,28 @@ impl Extractor {
         if let Some(seg) = self.segmenter.get() {
             return Some(seg);
         }
+        // No handle: another thread took it and is waiting for the load to end.
         let finished = self
             .loading
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            .is_none_or(JoinHandle::is_finished);
+            .is_some_and(JoinHandle::is_finished);
         if finished {
             self.segmenter()
         } else {
             None
         }
+    }
+
+    /// Whether segmentation is on and jieba's dictionary is still loading.
+    pub fn segmenter_loading(&self) -> bool {
+        self.keywords && self.ready_segmenter().is_none()
+    }
+
+    /// Waits until jieba's dictionary is loaded (at once without keywords).
+    pub fn wait_for_segmenter(&self) {
+        let _ = self.segmenter();
     }
 
     /// The dictionary the extractor matches.

@@ -56,9 +56,12 @@ pub fn extract_entries(
         Record(Box<ArticleRecord>, StageTimes, u64, bool, Option<Deferred>),
         Skipped(Vec<Warning>, u64),
     }
-    let mut outs: Vec<Out> = pool.install(|| {
+    let extract_all = || {
         entries
             .par_iter()
+            // Split down to single files, so that a worker that joins late (see below) always
+            // finds work to take.
+            .with_max_len(1)
             .map(|entry| {
                 let t = Instant::now();
                 let bytes = match std::fs::read(&entry.path) {
@@ -94,7 +97,19 @@ pub fn extract_entries(
                 progress(size);
                 out
             })
-            .collect()
+            .collect::<Vec<Out>>()
+    };
+    let mut outs = pool.install(|| {
+        // While jieba's dictionary loads on a thread of its own, a pool that has every core
+        // would leave it only a share of one: one worker waits for it instead, then joins the
+        // others. Articles extracted meanwhile defer their segmentation.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = rayon::current_num_threads();
+        if threads > 1 && threads >= cores && extractor.segmenter_loading() {
+            rayon::join(|| extractor.wait_for_segmenter(), extract_all).1
+        } else {
+            extract_all()
+        }
     });
     // Articles parsed and matched while jieba's dictionary was loading are segmented now.
     let waiting: Vec<(&mut ArticleRecord, &mut StageTimes, Deferred)> = outs
