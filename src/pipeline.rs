@@ -14,7 +14,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What extraction over files produced.
 #[derive(Debug, Default)]
@@ -52,6 +54,36 @@ pub fn extract_entries(
     cached: &(dyn Fn(&str, &str) -> Option<ArticleRecord> + Sync),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Extraction {
+    let mut records = Vec::new();
+    let mut from_cache = Vec::new();
+    let sink = &mut |record: ArticleRecord, hit: bool| -> Result<(), std::convert::Infallible> {
+        records.push(record);
+        from_cache.push(hit);
+        Ok(())
+    };
+    let mut ex = match extract_entries_into(entries, extractor, pool, cached, progress, sink) {
+        Ok(ex) => ex,
+        Err(never) => match never {},
+    };
+    ex.records = records;
+    ex.from_cache = from_cache;
+    ex
+}
+
+/// [`extract_entries`], handing each record to `sink` in entry order (with whether it came from
+/// the cache) as soon as it and those before it are complete, from the calling thread: records
+/// whose segmentation waited for jieba's dictionary are segmented by the pool meanwhile, in
+/// order, so what the sink does (interning into a corpus) overlaps with it. After the first
+/// error of `sink` no record is handed on, and that error is returned. The `records` and
+/// `from_cache` of the result are empty.
+pub fn extract_entries_into<E>(
+    entries: &[SourceEntry],
+    extractor: &Extractor,
+    pool: &rayon::ThreadPool,
+    cached: &(dyn Fn(&str, &str) -> Option<ArticleRecord> + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+    sink: &mut dyn FnMut(ArticleRecord, bool) -> Result<(), E>,
+) -> Result<Extraction, E> {
     enum Out {
         Record(Box<ArticleRecord>, StageTimes, u64, bool, Option<Deferred>),
         Skipped(Vec<Warning>, u64),
@@ -99,7 +131,7 @@ pub fn extract_entries(
             })
             .collect::<Vec<Out>>()
     };
-    let mut outs = pool.install(|| {
+    let outs = pool.install(|| {
         // While jieba's dictionary loads on a thread of its own, a pool that has every core
         // would leave it only a share of one: one worker waits for it instead, then joins the
         // others. Articles extracted meanwhile defer their segmentation.
@@ -111,35 +143,31 @@ pub fn extract_entries(
             extract_all()
         }
     });
-    // Articles parsed and matched while jieba's dictionary was loading are segmented now.
-    let waiting: Vec<(&mut ArticleRecord, &mut StageTimes, Deferred)> = outs
-        .iter_mut()
-        .filter_map(|out| match out {
-            Out::Record(r, t, _, _, d) => d.take().map(|d| (&mut **r, t, d)),
-            Out::Skipped(..) => None,
-        })
-        .collect();
-    if !waiting.is_empty() {
-        pool.install(|| {
-            waiting
-                .into_par_iter()
-                .for_each(|(record, times, deferred)| {
-                    times.segment += extractor.finish(record, deferred);
-                })
-        });
+    /// A record in entry order: complete, or being segmented.
+    enum Slot {
+        Ready(Box<ArticleRecord>, bool),
+        Waiting,
     }
     let mut ex = Extraction {
         files: entries.len(),
         ..Extraction::default()
     };
+    let mut slots = Vec::with_capacity(outs.len());
+    // Articles parsed and matched while jieba's dictionary was loading: (slot, record, prose).
+    let mut waiting = Vec::new();
     for out in outs {
         match out {
-            Out::Record(r, t, size, hit, _) => {
-                ex.records.push(*r);
-                ex.from_cache.push(hit);
+            Out::Record(r, t, size, hit, deferred) => {
                 ex.times += t;
                 ex.bytes += size;
                 ex.cached += hit as usize;
+                match deferred {
+                    Some(d) => {
+                        waiting.push(Mutex::new(Some((slots.len(), r, d))));
+                        slots.push(Slot::Waiting);
+                    }
+                    None => slots.push(Slot::Ready(r, hit)),
+                }
             }
             Out::Skipped(w, size) => {
                 ex.warnings.extend(w);
@@ -147,7 +175,63 @@ pub fn extract_entries(
             }
         }
     }
-    ex
+    let mut result = Ok(());
+    let mut hand_on = |record: ArticleRecord, hit: bool| {
+        if result.is_ok() {
+            result = sink(record, hit);
+        }
+    };
+    if waiting.is_empty() {
+        for slot in slots {
+            if let Slot::Ready(r, hit) = slot {
+                hand_on(*r, hit);
+            }
+        }
+        return result.map(|()| ex);
+    }
+    // Each worker takes the next waiting record in order, so records complete about in order
+    // and this thread hands them on while the rest are segmented.
+    let next = AtomicUsize::new(0);
+    let (done, arrivals) = mpsc::channel::<(usize, Box<ArticleRecord>, Duration)>();
+    pool.in_place_scope(|scope| {
+        for _ in 0..pool.current_num_threads() {
+            let (done, waiting, next) = (done.clone(), &waiting, &next);
+            scope.spawn(move |_| {
+                while let Some(item) = waiting.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let taken = item.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    let Some((slot, mut record, deferred)) = taken else {
+                        continue;
+                    };
+                    let took = extractor.finish(&mut record, deferred);
+                    if done.send((slot, record, took)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut arrived: Vec<Option<Box<ArticleRecord>>> = Vec::new();
+        arrived.resize_with(slots.len(), || None);
+        for (i, slot) in slots.into_iter().enumerate() {
+            let (record, hit) = match slot {
+                Slot::Ready(r, hit) => (r, hit),
+                Slot::Waiting => loop {
+                    if let Some(r) = arrived[i].take() {
+                        break (r, false);
+                    }
+                    // Every waiting record is sent once, unless a worker panicked, which
+                    // the scope then propagates.
+                    let Ok((j, r, took)) = arrivals.recv() else {
+                        return;
+                    };
+                    ex.times.segment += took;
+                    arrived[j] = Some(r);
+                },
+            };
+            hand_on(*record, hit);
+        }
+    });
+    result.map(|()| ex)
 }
 
 /// Tells `extractor` how much Markdown `entries` hold, from the files' metadata, so that a
@@ -416,17 +500,28 @@ pub fn build_corpus(
     let mut cache = cache;
     for chunk in entries.chunks(CHUNK) {
         let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
-        let part = extract_entries(chunk, extractor, pool, &lookup, progress);
+        let caching = cache.is_some();
+        let mut to_cache = Vec::new();
+        let mut record_warnings = Vec::new();
+        // Records go into the corpus while the last of them are still being segmented.
+        let sink = &mut |r: ArticleRecord, hit: bool| {
+            if caching && !hit {
+                to_cache.push(r.clone());
+            }
+            record_warnings.extend(r.warnings.iter().cloned());
+            corpus.add(r)
+        };
+        let part = extract_entries_into(chunk, extractor, pool, &lookup, progress, sink)?;
+        // The chunk's unreadable files first, then its records' own warnings, as before.
         warnings.extend(part.warnings);
+        warnings.extend(record_warnings);
         ex.bytes += part.bytes;
         ex.cached += part.cached;
         ex.times += part.times;
-        for (r, hit) in part.records.into_iter().zip(part.from_cache) {
-            if let Some(cache) = cache.as_mut().filter(|_| !hit) {
-                cache.put(r.clone());
+        if let Some(cache) = cache.as_mut() {
+            for r in to_cache {
+                cache.put(r);
             }
-            warnings.extend(r.warnings.iter().cloned());
-            corpus.add(r)?;
         }
     }
     if let Some(cache) = cache {
@@ -487,4 +582,68 @@ pub fn suggest_paths(
         crate::suggest::suggest(dict, &matcher, &pieces, options),
         warnings,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records extracted in parallel while jieba's dictionary loads (segmentation deferred,
+    /// records handed on as they complete) equal those extracted one by one once it is loaded.
+    #[test]
+    fn deferred_segmentation_gives_the_same_records() {
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"));
+        let (entries, _) = input::walk(&[data]);
+        assert!(entries.len() > 5);
+        let pool = pool(2);
+        let extractor = Extractor::new(dict.clone(), true);
+        let none = |_: &str, _: &str| None;
+        let mut order = Vec::new();
+        let sink = &mut |r: ArticleRecord, hit: bool| -> Result<(), ()> {
+            assert!(!hit);
+            order.push(r);
+            Ok(())
+        };
+        extract_entries_into(&entries, &extractor, &pool, &none, &|_| {}, sink).unwrap();
+        let one_by_one = Extractor::new(dict, true);
+        let expected: Vec<ArticleRecord> = entries
+            .iter()
+            .filter_map(|e| {
+                let loaded = input::read(e);
+                let text = loaded.text?;
+                let hash = content_hash(text.as_bytes());
+                Some(one_by_one.extract(&e.id, &text, hash, loaded.warnings))
+            })
+            .collect();
+        assert_eq!(order.len(), expected.len());
+        for (got, want) in order.iter().zip(&expected) {
+            assert_eq!(got.id, want.id);
+            assert!(!want.terms.is_empty() || want.words == 0, "{}", want.id);
+            assert_eq!(got.terms, want.terms, "{}", want.id);
+            assert_eq!(got.mentions, want.mentions, "{}", want.id);
+        }
+    }
+
+    /// The first error of the sink stops the records handed on and is returned.
+    #[test]
+    fn sink_error_stops_the_hand_over() {
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"));
+        let (entries, _) = input::walk(&[data]);
+        let extractor = Extractor::new(dict, true);
+        let mut seen = 0;
+        let sink = &mut |_: ArticleRecord, _: bool| {
+            seen += 1;
+            if seen == 2 {
+                Err("full")
+            } else {
+                Ok(())
+            }
+        };
+        let none = |_: &str, _: &str| None;
+        let got = extract_entries_into(&entries, &extractor, &pool(2), &none, &|_| {}, sink);
+        assert_eq!(got.err(), Some("full"));
+        assert_eq!(seen, 2);
+    }
 }
