@@ -10,6 +10,7 @@ use crate::matcher::Matcher;
 use crate::record::{ArticleRecord, MentionRecord, SectionRecord, FORMAT_VERSION};
 use crate::segment::{Preloaded, Segmenter};
 use crate::Warning;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -45,22 +46,37 @@ impl std::ops::AddAssign for StageTimes {
     }
 }
 
+/// The prose of an article whose segmentation waits for jieba's dictionary (see
+/// [`Extractor::extract_deferring`]).
+#[derive(Debug)]
+pub struct Deferred {
+    /// The texts segmented for terms: the title (when the front matter has one), then each
+    /// section's prose.
+    texts: Vec<String>,
+}
+
 /// Everything extraction needs, built once per run and shared by all threads.
 ///
 /// jieba's dictionary takes tens of milliseconds to load, so with keywords on the segmenter is
-/// built on a thread of its own while the matcher is built and the first files are parsed; the
-/// first article that needs it waits for it.
+/// built on a thread of its own while the first files are parsed and matched; the first
+/// article that needs it waits for it, or, through [`Extractor::extract_deferring`], leaves its
+/// segmentation for later. The matcher is built at the first match, once the driver has said
+/// how much text the run holds ([`Extractor::expect_text`]).
 #[derive(Debug)]
 pub struct Extractor {
     dict: Dictionary,
-    matcher: Matcher,
+    /// Built at the first match, for the amount of text announced by
+    /// [`Extractor::expect_text`] if any.
+    matcher: OnceLock<Matcher>,
+    /// Bytes of text the run will extract (`u64::MAX`: unknown).
+    text_bytes: AtomicU64,
     keywords: bool,
     segmenter: OnceLock<Segmenter>,
     loading: Mutex<Option<JoinHandle<Segmenter>>>,
 }
 
 impl Extractor {
-    /// Builds the matcher (and, with `keywords`, the segmenter) for `dict`.
+    /// An extractor for `dict` (with `keywords`, jieba's dictionary starts loading).
     pub fn new(dict: Dictionary, keywords: bool) -> Self {
         Extractor::with_preloaded(dict, keywords.then(Preloaded::start))
     }
@@ -79,10 +95,10 @@ impl Extractor {
                 Segmenter::from_preloaded(preloaded, aliases.iter().map(String::as_str))
             })
         });
-        let matcher = Matcher::new(&dict);
         Extractor {
             dict,
-            matcher,
+            matcher: OnceLock::new(),
+            text_bytes: AtomicU64::new(u64::MAX),
             keywords,
             segmenter: OnceLock::new(),
             loading: Mutex::new(loading),
@@ -114,6 +130,50 @@ impl Extractor {
         }))
     }
 
+    /// Tells the extractor how many bytes of Markdown the run will extract, before the first
+    /// article: a small run gets an automaton quicker to build than to run (see
+    /// [`Matcher::for_text`]). No effect once an article was extracted.
+    pub fn expect_text(&self, bytes: u64) {
+        self.text_bytes.store(bytes, Ordering::Relaxed);
+    }
+
+    /// The matcher, built on first use.
+    fn matcher(&self) -> &Matcher {
+        self.matcher.get_or_init(|| {
+            let bytes = self.text_bytes.load(Ordering::Relaxed);
+            Matcher::for_text(&self.dict, (bytes != u64::MAX).then_some(bytes))
+        })
+    }
+
+    /// The segmenter if it is ready now: `None` while jieba's dictionary is still loading.
+    fn ready_segmenter(&self) -> Option<&Segmenter> {
+        if let Some(seg) = self.segmenter.get() {
+            return Some(seg);
+        }
+        // No handle: another thread took it and is waiting for the load to end.
+        let finished = self
+            .loading
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(JoinHandle::is_finished);
+        if finished {
+            self.segmenter()
+        } else {
+            None
+        }
+    }
+
+    /// Whether segmentation is on and jieba's dictionary is still loading.
+    pub fn segmenter_loading(&self) -> bool {
+        self.keywords && self.ready_segmenter().is_none()
+    }
+
+    /// Waits until jieba's dictionary is loaded (at once without keywords).
+    pub fn wait_for_segmenter(&self) {
+        let _ = self.segmenter();
+    }
+
     /// The dictionary the extractor matches.
     pub fn dictionary(&self) -> &Dictionary {
         &self.dict
@@ -143,16 +203,84 @@ impl Extractor {
         id: &str,
         text: &str,
         hash: String,
-        mut warnings: Vec<Warning>,
+        warnings: Vec<Warning>,
     ) -> (ArticleRecord, StageTimes) {
+        let (record, times, deferred) = self.extract_inner(id, text, hash, warnings, false);
+        debug_assert!(deferred.is_none());
+        (record, times)
+    }
+
+    /// [`Extractor::extract_timed`] that does not wait for jieba's dictionary: while it is
+    /// still loading, the record comes back without its terms and with the prose to segment
+    /// later, by [`Extractor::finish`]. The record is then the one `extract_timed` gives.
+    pub fn extract_deferring(
+        &self,
+        id: &str,
+        text: &str,
+        hash: String,
+        warnings: Vec<Warning>,
+    ) -> (ArticleRecord, StageTimes, Option<Deferred>) {
+        self.extract_inner(id, text, hash, warnings, true)
+    }
+
+    /// Completes a record whose segmentation was deferred, waiting for jieba's dictionary if
+    /// needed; the time segmenting.
+    pub fn finish(&self, record: &mut ArticleRecord, deferred: Deferred) -> Duration {
+        let t = Instant::now();
+        if let Some(seg) = self.segmenter() {
+            record.terms = seg.terms(deferred.texts.iter().map(String::as_str));
+        }
+        t.elapsed()
+    }
+
+    fn extract_inner(
+        &self,
+        id: &str,
+        text: &str,
+        hash: String,
+        mut warnings: Vec<Warning>,
+        defer: bool,
+    ) -> (ArticleRecord, StageTimes, Option<Deferred>) {
         let mut times = StageTimes::default();
         let t = Instant::now();
-        let (doc, parse_warnings) = document::parse(id, text);
+        let (mut doc, parse_warnings) = document::parse(id, text);
         times.parse = t.elapsed();
         warnings.extend(parse_warnings);
         let mut record = self.record_of(&doc, hash, &mut times);
         record.warnings = warnings;
-        (record, times)
+        let mut deferred = None;
+        if self.keywords {
+            let segmenter = if defer {
+                self.ready_segmenter()
+            } else {
+                self.segmenter()
+            };
+            match segmenter {
+                Some(seg) => {
+                    let t = Instant::now();
+                    record.terms = seg.terms(
+                        std::iter::once(doc.title.as_str())
+                            .filter(|_| doc.meta.title.is_some())
+                            .chain(doc.sections.iter().map(|s| s.prose.text.as_str())),
+                    );
+                    times.segment = t.elapsed();
+                }
+                None => {
+                    // The texts `terms` would be given, moved out of the spent document.
+                    let mut texts = Vec::with_capacity(doc.sections.len() + 1);
+                    if doc.meta.title.is_some() {
+                        texts.push(std::mem::take(&mut doc.title));
+                    }
+                    texts.extend(
+                        doc.sections
+                            .iter_mut()
+                            .map(|s| std::mem::take(&mut s.prose.text)),
+                    );
+                    deferred = Some(Deferred { texts });
+                }
+            }
+        }
+        (record, times, deferred)
     }
 
     fn record_of(&self, doc: &Document, hash: String, times: &mut StageTimes) -> ArticleRecord {
@@ -162,7 +290,7 @@ impl Extractor {
         // in that section.
         if doc.meta.title.is_some() {
             let prose = &doc.title_prose;
-            for m in self.matcher.find(&prose.text) {
+            for m in self.matcher().find(&prose.text) {
                 let start = prose.source_offset(m.start);
                 let end = prose.source_offset(m.end - 1) + 1;
                 mentions.push(MentionRecord {
@@ -185,7 +313,7 @@ impl Extractor {
                 heading_path: s.heading_path.clone(),
                 line: s.line,
             });
-            for m in self.matcher.find(&s.prose.text) {
+            for m in self.matcher().find(&s.prose.text) {
                 let start = s.prose.source_offset(m.start);
                 let end = s.prose.source_offset(m.end - 1) + 1;
                 mentions.push(MentionRecord {
@@ -205,16 +333,6 @@ impl Extractor {
                 .iter()
                 .map(|s| s.prose.text.len())
                 .sum::<usize>()) as u64;
-        let t = Instant::now();
-        let terms = match self.segmenter() {
-            Some(seg) => seg.terms(
-                std::iter::once(doc.title.as_str())
-                    .filter(|_| doc.meta.title.is_some())
-                    .chain(doc.sections.iter().map(|s| s.prose.text.as_str())),
-            ),
-            None => Vec::new(),
-        };
-        times.segment = t.elapsed();
         let meta = &doc.meta;
         ArticleRecord {
             format: FORMAT_VERSION,
@@ -232,7 +350,7 @@ impl Extractor {
             words: doc.words(),
             sections,
             mentions,
-            terms,
+            terms: Vec::new(),
             warnings: Vec::new(),
         }
     }

@@ -5,7 +5,7 @@
 //! Parallel work uses a local rayon pool per run and an order-preserving collect, so output
 //! never depends on scheduling.
 
-use crate::extract::{content_hash, Extractor, StageTimes};
+use crate::extract::{content_hash, Deferred, Extractor, StageTimes};
 use crate::input::{self, SourceEntry};
 use crate::merge::Corpus;
 use crate::record::{ArticleRecord, FORMAT_VERSION};
@@ -14,7 +14,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::time::{Duration, Instant};
 
 /// What extraction over files produced.
 #[derive(Debug, Default)]
@@ -52,13 +54,46 @@ pub fn extract_entries(
     cached: &(dyn Fn(&str, &str) -> Option<ArticleRecord> + Sync),
     progress: &(dyn Fn(u64) + Sync),
 ) -> Extraction {
+    let mut records = Vec::new();
+    let mut from_cache = Vec::new();
+    let sink = &mut |record: ArticleRecord, hit: bool| -> Result<(), std::convert::Infallible> {
+        records.push(record);
+        from_cache.push(hit);
+        Ok(())
+    };
+    let mut ex = match extract_entries_into(entries, extractor, pool, cached, progress, sink) {
+        Ok(ex) => ex,
+        Err(never) => match never {},
+    };
+    ex.records = records;
+    ex.from_cache = from_cache;
+    ex
+}
+
+/// [`extract_entries`], handing each record to `sink` in entry order (with whether it came from
+/// the cache) as soon as it and those before it are complete, from the calling thread: records
+/// whose segmentation waited for jieba's dictionary are segmented by the pool meanwhile, in
+/// order, so what the sink does (interning into a corpus) overlaps with it. After the first
+/// error of `sink` no record is handed on, and that error is returned. The `records` and
+/// `from_cache` of the result are empty.
+pub fn extract_entries_into<E>(
+    entries: &[SourceEntry],
+    extractor: &Extractor,
+    pool: &rayon::ThreadPool,
+    cached: &(dyn Fn(&str, &str) -> Option<ArticleRecord> + Sync),
+    progress: &(dyn Fn(u64) + Sync),
+    sink: &mut dyn FnMut(ArticleRecord, bool) -> Result<(), E>,
+) -> Result<Extraction, E> {
     enum Out {
-        Record(Box<ArticleRecord>, StageTimes, u64, bool),
+        Record(Box<ArticleRecord>, StageTimes, u64, bool, Option<Deferred>),
         Skipped(Vec<Warning>, u64),
     }
-    let outs: Vec<Out> = pool.install(|| {
+    let extract_all = || {
         entries
             .par_iter()
+            // Split down to single files, so that a worker that joins late (see below) always
+            // finds work to take.
+            .with_max_len(1)
             .map(|entry| {
                 let t = Instant::now();
                 let bytes = match std::fs::read(&entry.path) {
@@ -78,36 +113,61 @@ pub fn extract_entries(
                 let hash = content_hash(&bytes);
                 if let Some(record) = cached(&entry.id, &hash) {
                     progress(size);
-                    return Out::Record(Box::new(record), StageTimes::default(), size, true);
+                    return Out::Record(Box::new(record), StageTimes::default(), size, true, None);
                 }
                 let loaded = input::decode(&entry.id, bytes);
                 let read = t.elapsed();
                 let out = match loaded.text {
                     Some(text) => {
-                        let (record, mut times) =
-                            extractor.extract_timed(&entry.id, &text, hash, loaded.warnings);
+                        let (record, mut times, deferred) =
+                            extractor.extract_deferring(&entry.id, &text, hash, loaded.warnings);
                         times.read = read;
-                        Out::Record(Box::new(record), times, size, false)
+                        Out::Record(Box::new(record), times, size, false, deferred)
                     }
                     None => Out::Skipped(loaded.warnings, size),
                 };
                 progress(size);
                 out
             })
-            .collect()
+            .collect::<Vec<Out>>()
+    };
+    let outs = pool.install(|| {
+        // While jieba's dictionary loads on a thread of its own, a pool that has every core
+        // would leave it only a share of one: one worker waits for it instead, then joins the
+        // others. Articles extracted meanwhile defer their segmentation.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let threads = rayon::current_num_threads();
+        if threads > 1 && threads >= cores && extractor.segmenter_loading() {
+            rayon::join(|| extractor.wait_for_segmenter(), extract_all).1
+        } else {
+            extract_all()
+        }
     });
+    /// A record in entry order: complete, or being segmented.
+    enum Slot {
+        Ready(Box<ArticleRecord>, bool),
+        Waiting,
+    }
     let mut ex = Extraction {
         files: entries.len(),
         ..Extraction::default()
     };
+    let mut slots = Vec::with_capacity(outs.len());
+    // Articles parsed and matched while jieba's dictionary was loading: (slot, record, prose).
+    let mut waiting = Vec::new();
     for out in outs {
         match out {
-            Out::Record(r, t, size, hit) => {
-                ex.records.push(*r);
-                ex.from_cache.push(hit);
+            Out::Record(r, t, size, hit, deferred) => {
                 ex.times += t;
                 ex.bytes += size;
                 ex.cached += hit as usize;
+                match deferred {
+                    Some(d) => {
+                        waiting.push(Mutex::new(Some((slots.len(), r, d))));
+                        slots.push(Slot::Waiting);
+                    }
+                    None => slots.push(Slot::Ready(r, hit)),
+                }
             }
             Out::Skipped(w, size) => {
                 ex.warnings.extend(w);
@@ -115,7 +175,80 @@ pub fn extract_entries(
             }
         }
     }
-    ex
+    let mut result = Ok(());
+    let mut hand_on = |record: ArticleRecord, hit: bool| {
+        if result.is_ok() {
+            result = sink(record, hit);
+        }
+    };
+    if waiting.is_empty() {
+        for slot in slots {
+            if let Slot::Ready(r, hit) = slot {
+                hand_on(*r, hit);
+            }
+        }
+        return result.map(|()| ex);
+    }
+    // Each worker takes the next waiting record in order, so records complete about in order
+    // and this thread hands them on while the rest are segmented.
+    let next = AtomicUsize::new(0);
+    let (done, arrivals) = mpsc::channel::<(usize, Box<ArticleRecord>, Duration)>();
+    pool.in_place_scope(|scope| {
+        for _ in 0..pool.current_num_threads() {
+            let (done, waiting, next) = (done.clone(), &waiting, &next);
+            scope.spawn(move |_| {
+                while let Some(item) = waiting.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let taken = item.lock().unwrap_or_else(|e| e.into_inner()).take();
+                    let Some((slot, mut record, deferred)) = taken else {
+                        continue;
+                    };
+                    let took = extractor.finish(&mut record, deferred);
+                    if done.send((slot, record, took)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut arrived: Vec<Option<Box<ArticleRecord>>> = Vec::new();
+        arrived.resize_with(slots.len(), || None);
+        for (i, slot) in slots.into_iter().enumerate() {
+            let (record, hit) = match slot {
+                Slot::Ready(r, hit) => (r, hit),
+                Slot::Waiting => loop {
+                    if let Some(r) = arrived[i].take() {
+                        break (r, false);
+                    }
+                    // Every waiting record is sent once, unless a worker panicked, which
+                    // the scope then propagates.
+                    let Ok((j, r, took)) = arrivals.recv() else {
+                        return;
+                    };
+                    ex.times.segment += took;
+                    arrived[j] = Some(r);
+                },
+            };
+            hand_on(*record, hit);
+        }
+    });
+    result.map(|()| ex)
+}
+
+/// Tells `extractor` how much Markdown `entries` hold, from the files' metadata, so that a
+/// small run gets a matcher quick to build. Said only for up to 4 096 files (a run of more is
+/// big) and counted only up to the size from which the kind of matcher no longer changes.
+fn expect_text(entries: &[SourceEntry], extractor: &Extractor) {
+    if entries.len() > 4096 {
+        return;
+    }
+    let mut bytes = 0u64;
+    for entry in entries {
+        bytes += std::fs::metadata(&entry.path).map_or(0, |m| m.len());
+        if bytes >= crate::matcher::DFA_MIN_TEXT_BYTES {
+            break;
+        }
+    }
+    extractor.expect_text(bytes);
 }
 
 /// Walks `paths` and extracts every Markdown file found.
@@ -127,6 +260,7 @@ pub fn extract_paths(
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Vec<SourceEntry>, Extraction) {
     let (entries, walk_warnings) = input::walk(paths);
+    expect_text(&entries, extractor);
     let mut ex = extract_entries(&entries, extractor, pool, cached, progress);
     ex.warnings.splice(0..0, walk_warnings);
     (entries, ex)
@@ -354,6 +488,7 @@ pub fn build_corpus(
     });
     let (entries, walk_warnings) = input::walk(paths);
     warnings.extend(walk_warnings);
+    expect_text(&entries, extractor);
     // Chunks, so that whole records (terms as strings) live only until the corpus interns
     // them: memory grows with the vocabulary and the graph, not with the text.
     const CHUNK: usize = 2048;
@@ -365,17 +500,28 @@ pub fn build_corpus(
     let mut cache = cache;
     for chunk in entries.chunks(CHUNK) {
         let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
-        let part = extract_entries(chunk, extractor, pool, &lookup, progress);
+        let caching = cache.is_some();
+        let mut to_cache = Vec::new();
+        let mut record_warnings = Vec::new();
+        // Records go into the corpus while the last of them are still being segmented.
+        let sink = &mut |r: ArticleRecord, hit: bool| {
+            if caching && !hit {
+                to_cache.push(r.clone());
+            }
+            record_warnings.extend(r.warnings.iter().cloned());
+            corpus.add(r)
+        };
+        let part = extract_entries_into(chunk, extractor, pool, &lookup, progress, sink)?;
+        // The chunk's unreadable files first, then its records' own warnings, as before.
         warnings.extend(part.warnings);
+        warnings.extend(record_warnings);
         ex.bytes += part.bytes;
         ex.cached += part.cached;
         ex.times += part.times;
-        for (r, hit) in part.records.into_iter().zip(part.from_cache) {
-            if let Some(cache) = cache.as_mut().filter(|_| !hit) {
-                cache.put(r.clone());
+        if let Some(cache) = cache.as_mut() {
+            for r in to_cache {
+                cache.put(r);
             }
-            warnings.extend(r.warnings.iter().cloned());
-            corpus.add(r)?;
         }
     }
     if let Some(cache) = cache {
@@ -436,4 +582,68 @@ pub fn suggest_paths(
         crate::suggest::suggest(dict, &matcher, &pieces, options),
         warnings,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records extracted in parallel while jieba's dictionary loads (segmentation deferred,
+    /// records handed on as they complete) equal those extracted one by one once it is loaded.
+    #[test]
+    fn deferred_segmentation_gives_the_same_records() {
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"));
+        let (entries, _) = input::walk(&[data]);
+        assert!(entries.len() > 5);
+        let pool = pool(2);
+        let extractor = Extractor::new(dict.clone(), true);
+        let none = |_: &str, _: &str| None;
+        let mut order = Vec::new();
+        let sink = &mut |r: ArticleRecord, hit: bool| -> Result<(), ()> {
+            assert!(!hit);
+            order.push(r);
+            Ok(())
+        };
+        extract_entries_into(&entries, &extractor, &pool, &none, &|_| {}, sink).unwrap();
+        let one_by_one = Extractor::new(dict, true);
+        let expected: Vec<ArticleRecord> = entries
+            .iter()
+            .filter_map(|e| {
+                let loaded = input::read(e);
+                let text = loaded.text?;
+                let hash = content_hash(text.as_bytes());
+                Some(one_by_one.extract(&e.id, &text, hash, loaded.warnings))
+            })
+            .collect();
+        assert_eq!(order.len(), expected.len());
+        for (got, want) in order.iter().zip(&expected) {
+            assert_eq!(got.id, want.id);
+            assert!(!want.terms.is_empty() || want.words == 0, "{}", want.id);
+            assert_eq!(got.terms, want.terms, "{}", want.id);
+            assert_eq!(got.mentions, want.mentions, "{}", want.id);
+        }
+    }
+
+    /// The first error of the sink stops the records handed on and is returned.
+    #[test]
+    fn sink_error_stops_the_hand_over() {
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"));
+        let (entries, _) = input::walk(&[data]);
+        let extractor = Extractor::new(dict, true);
+        let mut seen = 0;
+        let sink = &mut |_: ArticleRecord, _: bool| {
+            seen += 1;
+            if seen == 2 {
+                Err("full")
+            } else {
+                Ok(())
+            }
+        };
+        let none = |_: &str, _: &str| None;
+        let got = extract_entries_into(&entries, &extractor, &pool(2), &none, &|_| {}, sink);
+        assert_eq!(got.err(), Some("full"));
+        assert_eq!(seen, 2);
+    }
 }

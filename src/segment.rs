@@ -10,6 +10,7 @@ use crate::document::is_cjk;
 use jieba_rs::Jieba;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 
 /// jieba's default dictionary, loading on a thread of its own: a run that will segment starts
 /// it first thing, so the tens of milliseconds it takes overlap with reading dictionaries and
@@ -88,36 +89,40 @@ impl Segmenter {
         let mut lower = String::new();
         for text in texts {
             for token in self.jieba.cut(text, true) {
+                // Most tokens are one character (punctuation, a space, a lone ideograph), and
+                // a term has two or more: told by the length of the first one.
+                if is_one_char(token.word.as_bytes()) {
+                    continue;
+                }
                 let word = trim(token.word);
                 let Some(upper) = classify(word) else {
                     continue;
                 };
-                let key: &str = if upper {
-                    if word.is_ascii() {
-                        lower.clear();
-                        lower.push_str(word);
-                        lower.make_ascii_lowercase();
-                    } else {
-                        lower = word.to_lowercase();
+                if !upper {
+                    // The common case: the token is its own key, borrowed. One hashing for a
+                    // term seen before in this article (it is not excluded), two for a new one.
+                    match counts.entry(Cow::Borrowed(word)) {
+                        Entry::Occupied(mut seen) => *seen.get_mut() += 1,
+                        Entry::Vacant(new) => {
+                            if !self.excluded.contains(word) {
+                                new.insert(1);
+                            }
+                        }
                     }
-                    &lower
+                    continue;
+                }
+                if word.is_ascii() {
+                    lower.clear();
+                    lower.push_str(word);
+                    lower.make_ascii_lowercase();
                 } else {
-                    word
-                };
-                // A term already counted is not excluded: one look-up for a repeated term.
-                if let Some(n) = counts.get_mut(key) {
+                    lower = word.to_lowercase();
+                }
+                if let Some(n) = counts.get_mut(lower.as_str()) {
                     *n += 1;
-                    continue;
+                } else if !self.excluded.contains(lower.as_str()) {
+                    counts.insert(Cow::Owned(lower.clone()), 1);
                 }
-                if self.excluded.contains(key) {
-                    continue;
-                }
-                let owned = if upper {
-                    Cow::Owned(lower.clone())
-                } else {
-                    Cow::Borrowed(word)
-                };
-                counts.insert(owned, 1);
             }
         }
         let mut terms: Vec<(String, u32)> = counts
@@ -127,6 +132,19 @@ impl Segmenter {
         terms.sort_unstable();
         terms
     }
+}
+
+/// Whether UTF-8 `bytes` hold exactly one character (or none).
+#[inline]
+fn is_one_char(bytes: &[u8]) -> bool {
+    let width = match bytes.first() {
+        None => return true,
+        Some(&b) if b < 0xC0 => 1,
+        Some(&b) if b < 0xE0 => 2,
+        Some(&b) if b < 0xF0 => 3,
+        Some(_) => 4,
+    };
+    bytes.len() == width
 }
 
 /// `str::trim`, with a fast path for the common token whose first and last characters cannot
@@ -191,6 +209,16 @@ fn classify(word: &str) -> Option<bool> {
             }
         }
         return (latin >= 3).then_some(upper);
+    }
+    // The most common term: two or more ideographs of the main CJK block (U+4E00–U+9FFF),
+    // three bytes each, told by their first two bytes.
+    if bytes.len() >= 6
+        && bytes.len() % 3 == 0
+        && bytes
+            .chunks_exact(3)
+            .all(|c| matches!(c[0], 0xE5..=0xE9) || (c[0] == 0xE4 && c[1] >= 0xB8))
+    {
+        return Some(false);
     }
     // A term starts with a CJK character or a letter and has two characters or more: most
     // tokens (punctuation, single ideographs) stop here.
@@ -547,6 +575,32 @@ mod tests {
         for s in &samples {
             assert_eq!(trim(s), s.trim(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn one_char_is_told_by_its_first_byte() {
+        for c in (0..0x3100u32)
+            .chain(0x4DB0..0x4E10)
+            .chain([0x9FFF, 0xFFFD, 0x10348, 0x20000])
+            .filter_map(char::from_u32)
+        {
+            assert!(is_one_char(c.to_string().as_bytes()), "{c:?}");
+            assert!(!is_one_char(format!("{c}a").as_bytes()), "{c:?}");
+            assert!(!is_one_char(format!("{c}链").as_bytes()), "{c:?}");
+        }
+        assert!(is_one_char(b""));
+    }
+
+    #[test]
+    fn ideograph_words_classify_like_other_words() {
+        assert_eq!(classify("一丁"), Some(false));
+        assert_eq!(classify("\u{9FFF}\u{4E00}"), Some(false));
+        assert_eq!(classify("区块链"), Some(false));
+        // U+4DC0–U+4DFF (hexagrams) share the first byte of the block but are no ideographs.
+        assert_eq!(classify("\u{4DC0}\u{4DC1}"), None);
+        assert_eq!(classify("\u{4DB5}\u{4E00}"), Some(false));
+        assert_eq!(classify("区块Chain"), None);
+        assert_eq!(classify("区块。"), None);
     }
 
     #[test]

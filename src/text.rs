@@ -312,7 +312,100 @@ impl Tables {
     }
 }
 
-static TABLES: LazyLock<Tables> = LazyLock::new(build_tables);
+/// The tables, decoded from [`PRECOMPUTED`] (a fraction of a millisecond); built from
+/// OpenCC and Unicode data only if that blob does not decode (tens of milliseconds).
+static TABLES: LazyLock<Tables> =
+    LazyLock::new(|| decode_tables(PRECOMPUTED).unwrap_or_else(build_tables));
+
+/// [`build_tables`]' result, serialised by [`encode_tables`]: building it at start-up costs
+/// tens of milliseconds (OpenCC's dictionaries, NFKC of every BMP character), all of it on
+/// the critical path of a run. The test `precomputed_tables_are_current` rebuilds it and fails
+/// when it is stale; `KGX_WRITE_TABLES=1 cargo test --lib precomputed_tables` rewrites it.
+static PRECOMPUTED: &[u8] = include_bytes!("text_tables.bin");
+
+/// Format tag of [`encode_tables`]' output.
+const TABLES_MAGIC: &[u8; 8] = b"kgxfold1";
+
+/// The entry of BMP character `u` when the fold leaves it alone: the character itself, safe to
+/// cut before. [`encode_tables`] stores only the entries that differ from it.
+fn plain_entry(u: u32) -> u32 {
+    u | SAFE
+}
+
+/// Serialises `t`: magic, then the BMP entries that are not [`plain_entry`] (index, folded,
+/// cased), the expansions (length, UTF-8) and the T2S pairs, every number a little-endian
+/// `u32`.
+#[cfg(test)]
+fn encode_tables(t: &Tables) -> Vec<u8> {
+    let mut out = TABLES_MAGIC.to_vec();
+    let put = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    let odd: Vec<u32> = (0..0x10000u32)
+        .filter(|&u| {
+            let plain = plain_entry(u);
+            t.folded[u as usize] != plain || t.cased[u as usize] != plain
+        })
+        .collect();
+    put(&mut out, odd.len() as u32);
+    for u in odd {
+        put(&mut out, u);
+        put(&mut out, t.folded[u as usize]);
+        put(&mut out, t.cased[u as usize]);
+    }
+    put(&mut out, t.expansions.len() as u32);
+    for e in &t.expansions {
+        put(&mut out, e.len() as u32);
+        out.extend_from_slice(e.as_bytes());
+    }
+    put(&mut out, t.t2s.len() as u32);
+    for &(a, b) in &t.t2s {
+        put(&mut out, a as u32);
+        put(&mut out, b as u32);
+    }
+    out
+}
+
+/// Reads [`encode_tables`]' output; `None` if it is not well formed.
+fn decode_tables(bytes: &[u8]) -> Option<Tables> {
+    let mut rest = bytes.strip_prefix(TABLES_MAGIC.as_slice())?;
+    let mut take = |n: usize| -> Option<&[u8]> {
+        let (head, tail) = rest.split_at_checked(n)?;
+        rest = tail;
+        Some(head)
+    };
+    fn num(b: Option<&[u8]>) -> Option<u32> {
+        Some(u32::from_le_bytes(b?.try_into().ok()?))
+    }
+    let mut folded: Vec<u32> = (0..0x10000u32).map(plain_entry).collect();
+    let mut cased = folded.clone();
+    let n = num(take(4))?;
+    for _ in 0..n {
+        let u = num(take(4))? as usize;
+        *folded.get_mut(u)? = num(take(4))?;
+        *cased.get_mut(u)? = num(take(4))?;
+    }
+    let n = num(take(4))?;
+    let mut expansions = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let len = num(take(4))? as usize;
+        expansions.push(Box::from(std::str::from_utf8(take(len)?).ok()?));
+    }
+    let n = num(take(4))?;
+    let mut t2s = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let a = char::from_u32(num(take(4))?)?;
+        let b = char::from_u32(num(take(4))?)?;
+        t2s.push((a, b));
+    }
+    if !rest.is_empty() || !t2s.is_sorted() {
+        return None;
+    }
+    Some(Tables {
+        folded,
+        cased,
+        expansions,
+        t2s,
+    })
+}
 
 /// Builds the T2S character table from OpenCC's converter: every CJK ideograph, each on its own
 /// line so no phrase rule can fire, converted in one call; characters whose conversion is one
@@ -702,6 +795,32 @@ mod tests {
         assert_eq!(f("ΣΑΣ"), "σασ");
         assert_eq!(f("İ"), "İ");
         assert_eq!(f("Straße"), "straße");
+    }
+
+    #[test]
+    fn precomputed_tables_are_current() {
+        let built = encode_tables(&build_tables());
+        if std::env::var_os("KGX_WRITE_TABLES").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/text_tables.bin");
+            std::fs::write(path, &built).expect("write src/text_tables.bin");
+            return;
+        }
+        assert!(
+            built == PRECOMPUTED,
+            "src/text_tables.bin is stale: rewrite it with \
+             KGX_WRITE_TABLES=1 cargo test --lib precomputed_tables"
+        );
+        let decoded = decode_tables(PRECOMPUTED).expect("src/text_tables.bin decodes");
+        assert_eq!(encode_tables(&decoded), built);
+    }
+
+    #[test]
+    fn malformed_tables_do_not_decode() {
+        assert!(decode_tables(b"").is_none());
+        assert!(decode_tables(&PRECOMPUTED[..PRECOMPUTED.len() - 1]).is_none());
+        let mut longer = PRECOMPUTED.to_vec();
+        longer.push(0);
+        assert!(decode_tables(&longer).is_none());
     }
 
     #[test]
