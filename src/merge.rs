@@ -801,12 +801,14 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             let r = records[ai];
             let sections = &section_nodes[ai];
             for s in &r.sections {
-                let nested = s.parent.is_some_and(|p| sections.contains_key(&p));
-                counts[if nested { 1 } else { 0 }] += 1;
+                match s.parent.is_some_and(|p| sections.contains_key(&p)) {
+                    true => counts[SUB_SECTIONS] += 1,
+                    false => counts[SECTIONS] += 1,
+                }
             }
-            counts[4] = article_topics[ai].len();
-            counts[5] = keywords[ai].len();
-            counts[6] = authors_of(r).len();
+            counts[TOPICS] = article_topics[ai].len();
+            counts[KEYWORDS] = keywords[ai].len();
+            counts[AUTHORS] = authors_of(r).len();
         });
         let entity_rows = entity_edges(&included, &cooc, dict, &entity_ix, &entity_nodes);
         let slots = layout.slots(&entity_rows);
@@ -818,16 +820,24 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                 let sections = &section_nodes[ai];
                 edges.clear();
                 for s in &r.sections {
+                    let to = sections[&s.order];
                     match s.parent.and_then(|p| sections.get(&p)) {
-                        Some(&p) => edges.push(1, EdgeKind::HasSection, p, sections[&s.order]),
-                        None => edges.push(0, EdgeKind::HasSection, article, sections[&s.order]),
+                        Some(&p) => edges.push(SUB_SECTIONS, EdgeKind::HasSection, p, to),
+                        None => edges.push(SECTIONS, EdgeKind::HasSection, article, to),
                     }
                 }
                 edges.scratch.load(stored[ai], &dict_of);
                 for g in edges.scratch.article_groups() {
                     let to = entity_nodes[&(g.entity as usize)];
                     let attrs = mention_attrs(g.count, None, &g.lines);
-                    edges.push_with(2, EdgeKind::Mentions, article, to, g.count as f64, attrs);
+                    edges.push_with(
+                        ARTICLE_MENTIONS,
+                        EdgeKind::Mentions,
+                        article,
+                        to,
+                        g.count as f64,
+                        attrs,
+                    );
                 }
                 for g in edges.scratch.section_groups() {
                     let Some(&from) = sections.get(&g.section) else {
@@ -835,15 +845,27 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                     };
                     let to = entity_nodes[&(g.entity as usize)];
                     let attrs = mention_attrs(g.count, Some(g.in_heading), &g.lines);
-                    edges.push_with(3, EdgeKind::Mentions, from, to, g.count as f64, attrs);
+                    edges.push_with(
+                        SECTION_MENTIONS,
+                        EdgeKind::Mentions,
+                        from,
+                        to,
+                        g.count as f64,
+                        attrs,
+                    );
                 }
                 for key in &article_topics[ai] {
-                    edges.push(4, EdgeKind::InTopic, article, topic_nodes[key.as_str()]);
+                    edges.push(
+                        TOPICS,
+                        EdgeKind::InTopic,
+                        article,
+                        topic_nodes[key.as_str()],
+                    );
                 }
                 for (t, score) in &keywords[ai] {
                     let to = keyword_nodes[t.as_str()];
                     edges.push_with(
-                        5,
+                        KEYWORDS,
                         EdgeKind::HasKeyword,
                         article,
                         to,
@@ -852,17 +874,17 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
                     );
                 }
                 for a in authors_of(r) {
-                    edges.push(6, EdgeKind::WrittenBy, article, author_nodes[a]);
+                    edges.push(AUTHORS, EdgeKind::WrittenBy, article, author_nodes[a]);
                 }
                 edges.place(slots);
             },
         );
         return b.finish(layout.into_rows());
     }
-    let entity_rows = entity_edges(&included, &cooc, dict, &entity_ix, &entity_nodes);
-    let mut layout = EdgeLayout::new(&[], |_, _| {});
-    let _ = layout.slots(&entity_rows);
-    b.finish(layout.into_rows())
+    // The entity projection: only entity edges, given back to front.
+    let mut rows = entity_edges(&included, &cooc, dict, &entity_ix, &entity_nodes);
+    rows.reverse();
+    b.finish(rows)
 }
 
 /// The `broader` and `co_occurs` edges, in their final order.
@@ -917,8 +939,22 @@ fn entity_edges(
 /// section node, each in article order: so within a group, the articles' edges follow each
 /// other in article order, and each article's are sorted by source and target.
 const GROUPS: usize = 7;
+/// `has_section` from the article.
+const SECTIONS: usize = 0;
+/// `has_section` from a section.
+const SUB_SECTIONS: usize = 1;
+/// `mentions` from the article.
+const ARTICLE_MENTIONS: usize = 2;
+/// `mentions` from a section.
+const SECTION_MENTIONS: usize = 3;
+/// `in_topic`.
+const TOPICS: usize = 4;
+/// `has_keyword`.
+const KEYWORDS: usize = 5;
+/// `written_by`.
+const AUTHORS: usize = 6;
 /// The groups before the entity edges (`co_occurs`, `broader`).
-const GROUPS_BEFORE_ENTITY_EDGES: usize = 4;
+const GROUPS_BEFORE_ENTITY_EDGES: usize = TOPICS;
 
 /// Where every edge goes, computed before any is made, so each article's edges are written
 /// straight into their final place in one vector: the edges never exist twice (a per-article
@@ -943,8 +979,8 @@ impl EdgeLayout {
             .enumerate()
             .map(|(i, &(article, section))| {
                 let mut c = [0; GROUPS];
-                c[2] = article;
-                c[3] = section;
+                c[ARTICLE_MENTIONS] = article;
+                c[SECTION_MENTIONS] = section;
                 count(i, &mut c);
                 c
             })
