@@ -811,7 +811,7 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
             counts[AUTHORS] = authors_of(r).len();
         });
         let entity_rows = entity_edges(&included, &cooc, dict, &entity_ix, &entity_nodes);
-        let slots = layout.slots(&entity_rows);
+        let slots = layout.slots(entity_rows);
         slots.into_par_iter().enumerate().for_each_init(
             ArticleEdges::default,
             |edges, (ai, slots)| {
@@ -993,7 +993,7 @@ impl EdgeLayout {
 
     /// Places `entity_rows` and returns each article's slots, one a group (each filled back to
     /// front by [`ArticleEdges::place`]).
-    fn slots(&mut self, entity_rows: &[EdgeRow]) -> Vec<[&mut [EdgeRow]; GROUPS]> {
+    fn slots(&mut self, entity_rows: Vec<EdgeRow>) -> Vec<[&mut [EdgeRow]; GROUPS]> {
         let total = self.counts.iter().flatten().sum::<usize>() + entity_rows.len();
         let placeholder = edge_row(
             EdgeKind::HasSection,
@@ -1019,7 +1019,7 @@ impl EdgeLayout {
         }
         let entity = take(entity_rows.len());
         for (slot, row) in entity.iter_mut().rev().zip(entity_rows) {
-            *slot = row.clone();
+            *slot = row;
         }
         for g in (0..GROUPS_BEFORE_ENTITY_EDGES).rev() {
             for (a, counts) in self.counts.iter().enumerate().rev() {
