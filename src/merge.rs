@@ -393,30 +393,6 @@ impl Scratch {
         self.by_section.sort_unstable();
     }
 
-    /// How many [`Scratch::article_groups`] and [`Scratch::section_groups`] there are (of
-    /// sections for which `known` holds), without making them.
-    fn group_counts(&self, known: impl Fn(u32) -> bool) -> (usize, usize) {
-        let mut article = 0;
-        let mut last = None;
-        for &(e, _, _) in &self.by_entity {
-            if last != Some(e) {
-                article += 1;
-                last = Some(e);
-            }
-        }
-        let mut section = 0;
-        let mut last = None;
-        for &(s, e, _, _) in &self.by_section {
-            if last != Some((s, e)) {
-                last = Some((s, e));
-                if known(s) {
-                    section += 1;
-                }
-            }
-        }
-        (article, section)
-    }
-
     /// Per entity of the article: count, distinct lines.
     fn article_groups(&self) -> Vec<Group> {
         group(self.by_entity.iter().map(|&(e, line, h)| (0, e, line, h)))
@@ -577,8 +553,9 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         orders.clear();
         orders.extend(r.sections.iter().map(|s| s.order));
         orders.sort_unstable();
-        mention_counts.push(scratch.group_counts(|s| orders.binary_search(&s).is_ok()));
-        for g in scratch.article_groups() {
+        let groups = scratch.article_groups();
+        let article_mentions = groups.len();
+        for g in groups {
             let s = stats.entry(g.entity as usize).or_default();
             s.mentions += g.count;
             s.articles += 1;
@@ -593,7 +570,11 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         }
         // Pairs of entities in one section; an article counts once per pair.
         let mut pairs_here: Vec<(u32, u32)> = Vec::new();
-        for (_, ents) in scratch.section_entities() {
+        let mut section_mentions = 0;
+        for (section, ents) in scratch.section_entities() {
+            if orders.binary_search(&section).is_ok() {
+                section_mentions += ents.len();
+            }
             for i in 0..ents.len() {
                 for &b in &ents[i + 1..] {
                     let pair = (ents[i], b);
@@ -607,6 +588,7 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         for p in pairs_here {
             cooc.entry(p).or_default().1 += 1;
         }
+        mention_counts.push((article_mentions, section_mentions));
     }
 
     // Entities in the graph: the mentioned ones and their broader ancestors.
