@@ -3,7 +3,7 @@
 #[path = "fixtures/export/sample.rs"]
 mod sample;
 
-use kgx::export::{self, xml_id, xml_id_decode, Format};
+use kgx::export::{self, xml_id, xml_id_decode, EdgeIds, Format};
 use kgx::graph::{Edge, KnowledgeGraph, Node, Value, ValueRef};
 use kgx::Error;
 use quick_xml::events::Event;
@@ -265,9 +265,10 @@ fn check_graphml(g: &KnowledgeGraph) {
         .filter(|&i| items[i].el.name == "edge")
         .collect();
     assert_eq!(xml_edges.len(), g.graph.edge_count());
+    let edge_ids = EdgeIds::new(g);
     for (n, (&idx, (s, t, edge))) in xml_edges.iter().zip(edges(g)).enumerate() {
         let a = &items[idx].el.attrs;
-        assert_eq!(a["id"], format!("e{n}"));
+        assert_eq!(a["id"], edge_ids.get(n));
         assert_eq!(a["source"], xml_id(s));
         assert_eq!(a["target"], xml_id(t));
         let data: BTreeMap<String, (String, String)> = children(idx)
@@ -432,9 +433,10 @@ fn check_gexf(g: &KnowledgeGraph) {
         .filter(|&i| items[i].el.name == "edge")
         .collect();
     assert_eq!(xml_edges.len(), g.graph.edge_count());
+    let edge_ids = EdgeIds::new(g);
     for (n, (&idx, (s, t, edge))) in xml_edges.iter().zip(edges(g)).enumerate() {
         let a = &items[idx].el.attrs;
-        assert_eq!(a["id"], format!("e{n}"));
+        assert_eq!(a["id"], edge_ids.get(n));
         assert_eq!(a["source"], xml_id(s));
         assert_eq!(a["target"], xml_id(t));
         assert_eq!(a["kind"], edge.kind.as_str());
@@ -531,8 +533,10 @@ fn check_graphology(g: &KnowledgeGraph, multi: bool) {
     let json_edges = doc["edges"].as_array().unwrap();
     assert_eq!(json_edges.len(), g.graph.edge_count());
     let mut keys = HashSet::new();
-    for (j, (s, t, edge)) in json_edges.iter().zip(edges(g)) {
+    let edge_ids = EdgeIds::new(g);
+    for (n, (j, (s, t, edge))) in json_edges.iter().zip(edges(g)).enumerate() {
         assert!(keys.insert(j["key"].as_str().unwrap().to_string()));
+        assert_eq!(j["key"], edge_ids.get(n));
         assert_eq!(j["source"], s);
         assert_eq!(j["target"], t);
         let a = &j["attributes"];
@@ -859,4 +863,71 @@ fn consumers_accept_exports() {
     let warns: Vec<&str> = stdout.lines().filter(|l| l.starts_with("WARN")).collect();
     assert_eq!(warns.len(), 1, "{warns:?}");
     assert!(warns[0].contains("parallel edge"));
+}
+
+#[test]
+fn edge_ids_name_the_edge_and_stay_unique_when_it_repeats() {
+    use kgx::graph::{EdgeKind, NodeKind};
+    let mut g = KnowledgeGraph::default();
+    let node = |g: &mut KnowledgeGraph, id: &str| {
+        g.graph.add_node(Node {
+            id: id.into(),
+            kind: NodeKind::Entity,
+            label: id.into(),
+            attrs: Vec::new(),
+        })
+    };
+    let (a, b) = (node(&mut g, "entity:a"), node(&mut g, "entity:b"));
+    for kind in [EdgeKind::CoOccurs, EdgeKind::Broader, EdgeKind::CoOccurs, EdgeKind::CoOccurs] {
+        g.graph.add_edge(a, b, Edge::new(kind, 1.0, Vec::new()));
+    }
+    g.graph.add_edge(b, a, Edge::new(EdgeKind::CoOccurs, 1.0, Vec::new()));
+    let ids = EdgeIds::new(&g);
+    let all: Vec<String> = (0..5).map(|i| ids.get(i)).collect();
+    for id in &all {
+        let hex = id[1..].split('-').next().unwrap();
+        assert!(id.starts_with('e') && hex.len() == 16, "{id}");
+        assert!(hex.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    }
+    // The same kind, source and target: one hash, told apart by -1, -2 in graph order.
+    assert_eq!(all[2], format!("{}-1", all[0]));
+    assert_eq!(all[3], format!("{}-2", all[0]));
+    // Kind and direction are part of what an edge is.
+    assert_ne!(all[1], all[0]);
+    assert_ne!(all[4], all[0]);
+    assert_eq!(all.iter().collect::<HashSet<_>>().len(), 5);
+    // An edge keeps its id when the edges before it go.
+    let mut h = KnowledgeGraph::default();
+    let (a, b) = (node(&mut h, "entity:a"), node(&mut h, "entity:b"));
+    h.graph.add_edge(b, a, Edge::new(EdgeKind::CoOccurs, 1.0, Vec::new()));
+    assert_eq!(EdgeIds::new(&h).get(0), all[4]);
+    for xml in [graphml(&g), gexf(&g)] {
+        for id in &all {
+            assert!(xml.contains(&format!("<edge id=\"{id}\"")), "{id}");
+        }
+    }
+}
+
+#[test]
+fn initial_positions_hold_until_the_graph_doubles() {
+    use kgx::export::node_position;
+    let ids: Vec<String> = (0..200).map(|i| format!("section:post-{i}.md#{i}")).collect();
+    let mut changes = 0;
+    for n in 1..5000usize {
+        let (now, next): (Vec<_>, Vec<_>) = ids
+            .iter()
+            .map(|id| (node_position(id, n), node_position(id, n + 1)))
+            .unzip();
+        if now != next {
+            changes += 1;
+        }
+        // Inside a disc of at least 12·√n, at most 12·√(2n) (rounded up).
+        let r = now.iter().map(|&(x, y)| x * x + y * y).max().unwrap() as f64;
+        assert!(r.sqrt() <= (12.0 * ((2 * n) as f64).sqrt()).max(100.0) + 1.0, "n={n}");
+    }
+    // The radius steps through 100·√2ᵏ: it grows past 100 at n = 70, then at every doubling
+    // (139, 278, 556, 1112, 2223, 4445), seven times below 5000 nodes.
+    assert_eq!(changes, 7, "positions moved {changes} times");
+    let spread: HashSet<_> = ids.iter().map(|id| node_position(id, 100)).collect();
+    assert!(spread.len() > 190, "distinct ids get distinct places");
 }

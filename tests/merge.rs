@@ -272,3 +272,80 @@ fn edges_come_out_ordered_by_kind_source_and_target() {
         assert_eq!(kinds.len(), expected, "{mode:?}: {kinds:?}");
     }
 }
+
+/// The rows of an export: a line of graphology JSON, a `<node>…</node>` or `<edge>…</edge>`
+/// element of GraphML and GEXF.
+fn rows(text: &str) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut open: Option<String> = None;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if let Some(row) = &mut open {
+            row.push_str(line);
+            row.push('\n');
+            if t == "</node>" || t == "</edge>" {
+                rows.push(open.take().unwrap());
+            }
+        } else if (t.starts_with("<node ") || t.starts_with("<edge ")) && !t.ends_with("/>") {
+            open = Some(format!("{line}\n"));
+        } else {
+            rows.push(line.to_string());
+        }
+    }
+    rows
+}
+
+/// A row that belongs to one article alone: its article and section nodes and the edges from
+/// them, but not `has_keyword` edges (their weight takes the corpus IDF).
+fn local_row(row: &str) -> bool {
+    let local = [
+        "id=\"article:",
+        "id=\"section:",
+        "source=\"article:",
+        "source=\"section:",
+        "{\"key\":\"article:",
+        "{\"key\":\"section:",
+        "\"source\":\"article:",
+        "\"source\":\"section:",
+    ];
+    local.iter().any(|l| row.contains(l)) && !row.contains("has_keyword")
+}
+
+#[test]
+fn one_article_less_leaves_the_rows_of_the_others_as_they_were() {
+    use kgx::export::{to_gexf, to_graphml, to_graphology};
+    let f = fixture();
+    let mut records = f.records.clone();
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+    // The first article in id order: with ids or positions counted from the start of the file,
+    // every row after it would change.
+    let gone = records.remove(0).id;
+    let options = MergeOptions::default();
+    let whole = merge::build_graph(&corpus_of(&f.records), &f.dict, &options);
+    let less = merge::build_graph(&corpus_of(&records), &f.dict, &options);
+    type Render = fn(&kgx::graph::KnowledgeGraph, &mut Vec<u8>) -> std::io::Result<()>;
+    let formats: [(&str, Render); 3] = [
+        ("graphml", |g, w| to_graphml(g, w)),
+        ("gexf", |g, w| to_gexf(g, w)),
+        ("graphology", |g, w| to_graphology(g, w)),
+    ];
+    for (name, render) in formats {
+        let text = |g| {
+            let mut out = Vec::new();
+            render(g, &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let before: std::collections::HashSet<String> = rows(&text(&whole)).into_iter().collect();
+        let after = rows(&text(&less));
+        let local: Vec<&String> = after.iter().filter(|r| local_row(r)).collect();
+        assert!(local.len() > 100, "{name}: {} local rows", local.len());
+        let changed: Vec<&&String> = local.iter().filter(|r| !before.contains(**r)).collect();
+        assert!(
+            changed.is_empty(),
+            "{name}: without {gone}, {} of {} rows of other articles changed, e.g. {:?}",
+            changed.len(),
+            local.len(),
+            changed.first()
+        );
+    }
+}

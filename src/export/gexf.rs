@@ -10,7 +10,7 @@
 //! apart), `weight=` and `label=` (the kind).
 
 use super::xml::{close, Tag, XmlBuf};
-use super::{edge_weight, kind_color, node_position, node_size, push_double, push_int};
+use super::{edge_weight, kind_color, node_position, node_size, push_double, push_int, EdgeIds};
 use super::{write_chunked, xml_ids};
 use super::{Column, ColumnType, Columns, Schema, EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, ValueRef};
@@ -127,14 +127,16 @@ fn attvalues<'a>(
 
 /// Writes `graph` as GEXF 1.3 to `w` (give it a buffered writer).
 pub fn to_gexf<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_gexf(graph, &Schema::of(graph), &xml_ids(graph), w)
+    let edge_ids = EdgeIds::new(graph);
+    write_gexf(graph, &Schema::of(graph), &xml_ids(graph), &edge_ids, w)
 }
 
-/// [`to_gexf`] with the graph's schema and [`xml_ids`] already collected.
+/// [`to_gexf`] with the graph's schema, [`xml_ids`] and [`EdgeIds`] already collected.
 pub(crate) fn write_gexf<W: Write>(
     graph: &KnowledgeGraph,
     schema: &Schema,
     ids: &[Cow<'_, str>],
+    edge_ids: &EdgeIds,
     w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
@@ -216,13 +218,11 @@ pub(crate) fn write_gexf<W: Write>(
         let mut list = String::new();
         let mut num = Vec::with_capacity(32);
         let mut edge_id = Vec::with_capacity(24);
-        let mut number = itoa::Buffer::new();
         let mut index = Columns::new(&schema.edges, &EDGE_RESERVED);
         for (i, e) in edges[range.clone()].iter().enumerate() {
             let edge = &e.weight;
             edge_id.clear();
-            edge_id.push(b'e');
-            edge_id.extend_from_slice(number.format(range.start + i).as_bytes());
+            edge_ids.push(range.start + i, &mut edge_id);
             num.clear();
             push_double(&mut num, edge_weight(edge));
             x.start("edge")

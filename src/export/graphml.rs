@@ -4,12 +4,12 @@
 //! `long`/`double`/`boolean`/`string`; Gephi's `label` keys (node label; edge label = kind) and
 //! edge `weight`; a `kind` key for both. Key ids are the attribute names (edge keys whose name
 //! a node key already uses get an `edge_` prefix: Gephi matches `label`/`weight` by `attr.name`
-//! too). Node ids are [`xml_id`]s; edges are `e0`, `e1`, … in graph order. GraphML cannot say
+//! too). Node ids are [`xml_id`]s; edge ids are [`EdgeIds`] (stable across rebuilds). GraphML cannot say
 //! an edge's type, so Gephi merges two edges with the same source and target (e.g. `co_occurs`
 //! and `broader`) on import; GEXF keeps them apart.
 
 use super::xml::{close, xml_id, Tag, XmlBuf};
-use super::{edge_weight, write_chunked, xml_ids, Column, ColumnType, Columns, Schema};
+use super::{edge_weight, write_chunked, xml_ids, Column, ColumnType, Columns, EdgeIds, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, ValueRef};
 use quick_xml::events::{BytesDecl, Event};
@@ -64,14 +64,16 @@ fn declare<W: Write>(
 
 /// Writes `graph` as GraphML to `w` (give it a buffered writer).
 pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_graphml(graph, &Schema::of(graph), &xml_ids(graph), w)
+    let edge_ids = EdgeIds::new(graph);
+    write_graphml(graph, &Schema::of(graph), &xml_ids(graph), &edge_ids, w)
 }
 
-/// [`to_graphml`] with the graph's schema and [`xml_ids`] already collected.
+/// [`to_graphml`] with the graph's schema, [`xml_ids`] and [`EdgeIds`] already collected.
 pub(crate) fn write_graphml<W: Write>(
     graph: &KnowledgeGraph,
     schema: &Schema,
     ids: &[Cow<'_, str>],
+    edge_ids: &EdgeIds,
     w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
@@ -133,13 +135,11 @@ pub(crate) fn write_graphml<W: Write>(
     write_chunked(w.get_mut(), edges.len(), |range, out| {
         let mut x = XmlBuf::new(out, 2);
         let mut columns = Columns::new(&schema.edges, &EDGE_RESERVED);
-        let mut num = itoa::Buffer::new();
         let mut edge_id = Vec::with_capacity(24);
         for (i, e) in edges[range.clone()].iter().enumerate() {
             let edge = &e.weight;
             edge_id.clear();
-            edge_id.push(b'e');
-            edge_id.extend_from_slice(num.format(range.start + i).as_bytes());
+            edge_ids.push(range.start + i, &mut edge_id);
             x.start("edge")
                 .attr_plain("id", &edge_id)
                 .attr_safe("source", &ids[e.source().index()])

@@ -7,7 +7,7 @@
 //! same nodes in the same direction is declared a multigraph (node-link edges then carry
 //! `key` = kind, which networkx uses as the edge key).
 
-use super::{edge_weight, has_parallel_edges, kind_hex, node_position, node_size, push_int};
+use super::{edge_weight, has_parallel_edges, kind_hex, node_position, node_size, push_int, EdgeIds};
 use super::{write_chunked, Columns, EncodedIds, EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, ValueRef};
 use serde::Serialize;
@@ -195,7 +195,16 @@ pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()
 /// "nodes": [{"key", "attributes": {"label", "kind", "size", "color", "x", "y", …}}],
 /// "edges": [{"key", "source", "target", "attributes": {"kind", "label", "weight", …}}]}`.
 /// `Graph.from(json)` reads it; Gephi Lite opens it as it is, drawn at the initial positions.
-pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()> {
+pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
+    write_graphology(graph, &EdgeIds::new(graph), w)
+}
+
+/// [`to_graphology`] with the [`EdgeIds`] already collected.
+pub(crate) fn write_graphology<W: Write>(
+    graph: &KnowledgeGraph,
+    edge_ids: &EdgeIds,
+    mut w: W,
+) -> io::Result<()> {
     let g = &graph.graph;
     let multi = has_parallel_edges(graph);
     let n = g.node_count();
@@ -232,8 +241,8 @@ pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<(
         |i, out, columns| {
             let e = &edges[i];
             let edge = &e.weight;
-            out.extend_from_slice(b"{\"key\":\"e");
-            push_int(out, i as i64);
+            out.extend_from_slice(b"{\"key\":\"");
+            edge_ids.push(i, out);
             out.extend_from_slice(b"\",\"source\":");
             out.extend_from_slice(ids.get(e.source().index()));
             out.extend_from_slice(b",\"target\":");

@@ -5,15 +5,24 @@
 //! [`crate::output`]). What each consumer needs (Gephi, Gephi Lite/graphology, networkx,
 //! igraph) is in `validate/GEPHI-NOTES.md`; the choices that follow from it live here, once:
 //!
-//! - **Columns from the data.** Attribute names are collected in first-seen order over the
-//!   nodes (then, separately, the edges), with one type per name ([`ColumnType`]; a name seen
-//!   with different types becomes a string column), so any projection of the graph exports.
+//! - **Columns from the data.** Attribute names are collected over the nodes (then,
+//!   separately, the edges), with one type per name ([`ColumnType`]; a name seen with different
+//!   types becomes a string column), so any projection of the graph exports. The attributes of
+//!   SPEC §4 come in its order ([`COLUMN_ORDER`]), others after them in first-seen order, so a
+//!   column keeps its place whichever article happens to sort first.
 //!   Names that clash with a format's own fields (`id`, `label`, `kind`, `x`, `y`, `size`,
 //!   `color` on nodes; `id`, `key`, `source`, `target`, `label`, `kind`, `weight` on edges)
 //!   are left out.
 //! - **Ids.** JSON, graphology and CSV keep the typed ids (`article:a/b.md`). XML formats need
 //!   NMTOKENs, so [`xml_id`] escapes every other character as `_xHHHH_` (and `_` when an `x`
 //!   follows it); [`xml_id_decode`] reverses it. GraphML and GEXF use the same XML ids.
+//!   Edge ids (GraphML, GEXF, graphology keys) come from what an edge is, not where it sits
+//!   ([`EdgeIds`]): `e` and 16 hex digits of a hash of its kind, source and target.
+//! - **Stable rows.** A node's or an edge's row depends on that node or edge, never on its
+//!   position in the file or on how many others there are: editing one post changes the rows of
+//!   that post and of what it touches (its entities' counts, their co-occurrences), not every
+//!   row after it. Exports kept under version control diff cleanly, and a rebuild could reuse
+//!   the rows of unchanged articles.
 //! - **Style.** Node colour by kind ([`kind_color`]), size by `mentions` for entities
 //!   ([`node_size`]) and a deterministic initial position ([`node_position`]), so Gephi and
 //!   Gephi Lite show a readable picture before any layout runs.
@@ -169,9 +178,18 @@ pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<V
         .iter()
         .any(|f| matches!(f, Format::GraphMl | Format::Gexf));
     let ids = if xml { xml_ids(graph) } else { Vec::new() };
+    let named_edges = unique
+        .iter()
+        .any(|f| matches!(f, Format::GraphMl | Format::Gexf | Format::Graphology));
+    let edge_ids = named_edges.then(|| EdgeIds::new(graph));
+    let shared = Shared {
+        schema: &schema,
+        ids: &ids,
+        edge_ids: edge_ids.as_ref(),
+    };
     let written: Vec<Result<Vec<AtomicFile>>> = unique
         .par_iter()
-        .map(|&format| write_one(graph, &schema, &ids, dir, format))
+        .map(|&format| write_one(graph, &shared, dir, format))
         .collect();
     let mut files = Vec::new();
     for w in written {
@@ -180,21 +198,31 @@ pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<V
     output::commit_all(files)
 }
 
+/// What [`write()`] collects once for every format.
+struct Shared<'a, 'g> {
+    schema: &'a Schema,
+    /// [`xml_ids`], when an XML format is written.
+    ids: &'a [Cow<'g, str>],
+    /// [`EdgeIds`], when a format that names edges is written.
+    edge_ids: Option<&'a EdgeIds>,
+}
+
 /// Writes the file(s) of one format to temporary files, not yet renamed.
 fn write_one(
     graph: &KnowledgeGraph,
-    schema: &Schema,
-    ids: &[Cow<'_, str>],
+    shared: &Shared<'_, '_>,
     dir: &Path,
     format: Format,
 ) -> Result<Vec<AtomicFile>> {
     let names = format.file_names();
     let mut file = AtomicFile::create(dir.join(names[0]))?;
+    let (schema, ids) = (shared.schema, shared.ids);
+    let edge_ids = || shared.edge_ids.expect("edge ids are collected for this format");
     let result = match format {
-        Format::GraphMl => graphml::write_graphml(graph, schema, ids, &mut file),
-        Format::Gexf => gexf::write_gexf(graph, schema, ids, &mut file),
+        Format::GraphMl => graphml::write_graphml(graph, schema, ids, edge_ids(), &mut file),
+        Format::Gexf => gexf::write_gexf(graph, schema, ids, edge_ids(), &mut file),
         Format::Json => to_node_link(graph, &mut file),
-        Format::Graphology => to_graphology(graph, &mut file),
+        Format::Graphology => json::write_graphology(graph, edge_ids(), &mut file),
         Format::Csv => csv::write_nodes_csv(graph, schema, &mut file),
     };
     result.map_err(|e| file.error(e))?;
@@ -259,7 +287,50 @@ pub const NODE_RESERVED: [&str; 7] = ["id", "label", "kind", "x", "y", "size", "
 /// Edge fields every format writes itself; attributes with these names are left out.
 pub const EDGE_RESERVED: [&str; 7] = ["id", "key", "source", "target", "label", "kind", "weight"];
 
-/// The attribute columns of the graph's nodes and edges, in first-seen order.
+/// The attributes of kgx's graphs, in the order their columns are declared (SPEC §4: articles,
+/// sections, entities, topics, keywords; then edges). Columns of other names follow, in
+/// first-seen order.
+pub const COLUMN_ORDER: [&str; 25] = [
+    "path",
+    "title",
+    "date",
+    "lastmod",
+    "authors",
+    "tags",
+    "categories",
+    "words",
+    "article",
+    "level",
+    "order",
+    "heading_path",
+    "line",
+    "entity_type",
+    "aliases",
+    "broader",
+    "mentions",
+    "articles",
+    "first_seen",
+    "last_seen",
+    "source",
+    "score",
+    "count",
+    "lines",
+    "in_heading",
+];
+
+/// Puts `columns` in [`COLUMN_ORDER`], the others after them as they came.
+fn in_column_order(mut columns: Vec<Column>) -> Vec<Column> {
+    let rank = |c: &Column| {
+        COLUMN_ORDER
+            .iter()
+            .position(|&n| n == c.name)
+            .unwrap_or(COLUMN_ORDER.len())
+    };
+    columns.sort_by_key(rank);
+    columns
+}
+
+/// The attribute columns of the graph's nodes and edges, in [`COLUMN_ORDER`].
 #[derive(Debug, Clone, Default)]
 pub struct Schema {
     /// Node columns.
@@ -276,7 +347,10 @@ impl Schema {
             || collect_in_parallel(g.raw_nodes(), |n| n.weight.attr_values(), &NODE_RESERVED),
             || collect_in_parallel(g.raw_edges(), |e| e.weight.attrs(), &EDGE_RESERVED),
         );
-        Schema { nodes, edges }
+        Schema {
+            nodes: in_column_order(nodes),
+            edges: in_column_order(edges),
+        }
     }
 }
 
@@ -619,16 +693,47 @@ pub fn node_size(node: &Node) -> f64 {
     }
 }
 
-/// The radius of the disc initial positions are drawn in, for `nodes` nodes (about 450 square
-/// units a node).
+/// The radius of the disc initial positions are drawn in, for `nodes` nodes: at least
+/// `12·√nodes` (about 450 square units a node), rounded up to the next `100·√2ᵏ`, so it changes
+/// only when the node count crosses a doubling, not with every section added. Integer
+/// arithmetic only: `r² ≥ 144·nodes` with `r² = 10000·2ᵏ`.
 fn layout_radius(nodes: usize) -> i64 {
-    ((12.0 * (nodes as f64).sqrt()).ceil() as i64).max(100)
+    let need = 144u128 * nodes as u128;
+    let mut square = 10_000u128;
+    while square < need {
+        square *= 2;
+    }
+    let mut r = (square as f64).sqrt() as i64;
+    // Exact integer ceiling of √square, whatever the float rounding did.
+    while (r as u128) * (r as u128) < square {
+        r += 1;
+    }
+    while r > 0 && ((r - 1) as u128) * ((r - 1) as u128) >= square {
+        r -= 1;
+    }
+    r
+}
+
+/// FNV-1a of `bytes`, finished with splitmix64's mixer: a platform-independent 64-bit hash of an
+/// id (FNV alone spreads short, similar ids poorly over the high bits).
+fn id_hash(bytes: &[u8]) -> u64 {
+    mix(bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    }))
+}
+
+/// splitmix64's finaliser: a bijection of `u64` that spreads every input bit over the output.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// A deterministic initial position for the node `id`: a point with integer coordinates spread
-/// uniformly over a disc (radius `12·√nodes`, at least 100), chosen by a hash of the id alone (FNV-1a seeding
-/// splitmix64, integer arithmetic only), so it is identical on every platform and a node keeps
-/// its place when others are added to a graph of similar size.
+/// uniformly over a disc ([`layout_radius`]: `12·√nodes` rounded up to a step that changes at
+/// doublings of the node count), chosen by a hash of the id alone (FNV-1a seeding splitmix64,
+/// integer arithmetic only), so it is identical on every platform and a node keeps its place
+/// when others are added or removed, until the graph doubles or halves.
 pub fn node_position(id: &str, nodes: usize) -> (i64, i64) {
     let r = layout_radius(nodes);
     let span = (2 * r + 1) as u64;
@@ -637,10 +742,7 @@ pub fn node_position(id: &str, nodes: usize) -> (i64, i64) {
     });
     let mut next = || {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        mix(state)
     };
     let mut point = (0, 0);
     for _ in 0..64 {
@@ -652,6 +754,81 @@ pub fn node_position(id: &str, nodes: usize) -> (i64, i64) {
         }
     }
     point
+}
+
+/// Every edge's id for the formats that name edges (GraphML, GEXF, graphology keys): `e` and
+/// the 16 hex digits of a hash of the edge's kind, source id and target id. An edge keeps its
+/// id when other edges come or go, so a rebuild after editing one post rewrites only the rows
+/// that changed. Ids must be unique: edges whose hashes coincide (the same kind, source and
+/// target twice in a hand-built graph, or a 64-bit collision) get `-1`, `-2`, … after the
+/// first of them, in graph order, so ids stay unique and deterministic.
+#[derive(Debug)]
+pub struct EdgeIds {
+    hashes: Vec<u64>,
+    /// Edge index → its ordinal among the edges that share its hash (1 for the second, …).
+    repeats: std::collections::HashMap<usize, u32>,
+}
+
+impl EdgeIds {
+    /// The ids of every edge of `graph` (hashed in parallel on the current rayon pool).
+    pub fn new(graph: &KnowledgeGraph) -> EdgeIds {
+        let g = &graph.graph;
+        let nodes: Vec<u64> = g
+            .raw_nodes()
+            .par_iter()
+            .map(|n| id_hash(n.weight.id.as_bytes()))
+            .collect();
+        let hashes: Vec<u64> = g
+            .raw_edges()
+            .par_iter()
+            .map(|e| {
+                let kind = id_hash(e.weight.kind.as_str().as_bytes());
+                let source = nodes[e.source().index()];
+                let target = nodes[e.target().index()];
+                mix(mix(kind ^ source).wrapping_add(target.rotate_left(32)))
+            })
+            .collect();
+        let mut sorted = hashes.clone();
+        sorted.par_sort_unstable();
+        let shared: std::collections::HashSet<u64> = sorted
+            .windows(2)
+            .filter(|w| w[0] == w[1])
+            .map(|w| w[0])
+            .collect();
+        let mut repeats = std::collections::HashMap::new();
+        if !shared.is_empty() {
+            let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+            for (i, h) in hashes.iter().enumerate() {
+                if shared.contains(h) {
+                    let n = seen.entry(*h).or_insert(0);
+                    if *n > 0 {
+                        repeats.insert(i, *n);
+                    }
+                    *n += 1;
+                }
+            }
+        }
+        EdgeIds { hashes, repeats }
+    }
+
+    /// Appends the id of edge `i` to `out`.
+    pub fn push(&self, i: usize, out: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let h = self.hashes[i];
+        out.push(b'e');
+        out.extend((0..16).rev().map(|k| HEX[((h >> (4 * k)) & 0xf) as usize]));
+        if let Some(n) = self.repeats.get(&i) {
+            out.push(b'-');
+            push_int(out, i64::from(*n));
+        }
+    }
+
+    /// The id of edge `i`.
+    pub fn get(&self, i: usize) -> String {
+        let mut out = Vec::with_capacity(20);
+        self.push(i, &mut out);
+        String::from_utf8(out).expect("edge ids are ASCII")
+    }
 }
 
 /// Whether two edges share source and target (e.g. `co_occurs` and `broader` between the same
