@@ -878,16 +878,24 @@ fn edge_ids_name_the_edge_and_stay_unique_when_it_repeats() {
         })
     };
     let (a, b) = (node(&mut g, "entity:a"), node(&mut g, "entity:b"));
-    for kind in [EdgeKind::CoOccurs, EdgeKind::Broader, EdgeKind::CoOccurs, EdgeKind::CoOccurs] {
+    for kind in [
+        EdgeKind::CoOccurs,
+        EdgeKind::Broader,
+        EdgeKind::CoOccurs,
+        EdgeKind::CoOccurs,
+    ] {
         g.graph.add_edge(a, b, Edge::new(kind, 1.0, Vec::new()));
     }
-    g.graph.add_edge(b, a, Edge::new(EdgeKind::CoOccurs, 1.0, Vec::new()));
+    g.graph
+        .add_edge(b, a, Edge::new(EdgeKind::CoOccurs, 1.0, Vec::new()));
     let ids = EdgeIds::new(&g);
     let all: Vec<String> = (0..5).map(|i| ids.get(i)).collect();
     for id in &all {
         let hex = id[1..].split('-').next().unwrap();
         assert!(id.starts_with('e') && hex.len() == 16, "{id}");
-        assert!(hex.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(hex
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     }
     // The same kind, source and target: one hash, told apart by -1, -2 in graph order.
     assert_eq!(all[2], format!("{}-1", all[0]));
@@ -899,7 +907,8 @@ fn edge_ids_name_the_edge_and_stay_unique_when_it_repeats() {
     // An edge keeps its id when the edges before it go.
     let mut h = KnowledgeGraph::default();
     let (a, b) = (node(&mut h, "entity:a"), node(&mut h, "entity:b"));
-    h.graph.add_edge(b, a, Edge::new(EdgeKind::CoOccurs, 1.0, Vec::new()));
+    h.graph
+        .add_edge(b, a, Edge::new(EdgeKind::CoOccurs, 1.0, Vec::new()));
     assert_eq!(EdgeIds::new(&h).get(0), all[4]);
     for xml in [graphml(&g), gexf(&g)] {
         for id in &all {
@@ -911,7 +920,9 @@ fn edge_ids_name_the_edge_and_stay_unique_when_it_repeats() {
 #[test]
 fn initial_positions_hold_until_the_graph_doubles() {
     use kgx::export::node_position;
-    let ids: Vec<String> = (0..200).map(|i| format!("section:post-{i}.md#{i}")).collect();
+    let ids: Vec<String> = (0..200)
+        .map(|i| format!("section:post-{i}.md#{i}"))
+        .collect();
     let mut changes = 0;
     for n in 1..5000usize {
         let (now, next): (Vec<_>, Vec<_>) = ids
@@ -923,7 +934,10 @@ fn initial_positions_hold_until_the_graph_doubles() {
         }
         // Inside a disc of at least 12·√n, at most 12·√(2n) (rounded up).
         let r = now.iter().map(|&(x, y)| x * x + y * y).max().unwrap() as f64;
-        assert!(r.sqrt() <= (12.0 * ((2 * n) as f64).sqrt()).max(100.0) + 1.0, "n={n}");
+        assert!(
+            r.sqrt() <= (12.0 * ((2 * n) as f64).sqrt()).max(100.0) + 1.0,
+            "n={n}"
+        );
     }
     // The radius steps through 100·√2ᵏ: it grows past 100 at n = 70, then at every doubling
     // (139, 278, 556, 1112, 2223, 4445), seven times below 5000 nodes.

@@ -7,7 +7,9 @@
 //! same nodes in the same direction is declared a multigraph (node-link edges then carry
 //! `key` = kind, which networkx uses as the edge key).
 
-use super::{edge_weight, has_parallel_edges, kind_hex, node_position, node_size, push_int, EdgeIds};
+use super::{
+    edge_weight, has_parallel_edges, kind_hex, node_position, node_size, push_int, EdgeIds,
+};
 use super::{write_chunked, Columns, EncodedIds, EDGE_RESERVED, NODE_RESERVED};
 use crate::graph::{KnowledgeGraph, ValueRef};
 use serde::Serialize;

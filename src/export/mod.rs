@@ -217,7 +217,11 @@ fn write_one(
     let names = format.file_names();
     let mut file = AtomicFile::create(dir.join(names[0]))?;
     let (schema, ids) = (shared.schema, shared.ids);
-    let edge_ids = || shared.edge_ids.expect("edge ids are collected for this format");
+    let edge_ids = || {
+        shared
+            .edge_ids
+            .expect("edge ids are collected for this format")
+    };
     let result = match format {
         Format::GraphMl => graphml::write_graphml(graph, schema, ids, edge_ids(), &mut file),
         Format::Gexf => gexf::write_gexf(graph, schema, ids, edge_ids(), &mut file),
