@@ -59,6 +59,7 @@ use crate::output::{self, AtomicFile};
 use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -770,7 +771,7 @@ pub fn node_position(id: &str, nodes: usize) -> (i64, i64) {
 pub struct EdgeIds {
     hashes: Vec<u64>,
     /// Edge index → its ordinal among the edges that share its hash (1 for the second, …).
-    repeats: std::collections::HashMap<usize, u32>,
+    repeats: HashMap<usize, u32>,
 }
 
 impl EdgeIds {
@@ -794,14 +795,14 @@ impl EdgeIds {
             .collect();
         let mut sorted = hashes.clone();
         sorted.par_sort_unstable();
-        let shared: std::collections::HashSet<u64> = sorted
+        let shared: HashSet<u64> = sorted
             .windows(2)
             .filter(|w| w[0] == w[1])
             .map(|w| w[0])
             .collect();
-        let mut repeats = std::collections::HashMap::new();
+        let mut repeats = HashMap::new();
         if !shared.is_empty() {
-            let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+            let mut seen: HashMap<u64, u32> = HashMap::new();
             for (i, h) in hashes.iter().enumerate() {
                 if shared.contains(h) {
                     let n = seen.entry(*h).or_insert(0);
