@@ -269,19 +269,66 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let opts = common.options(true)?;
             output::check_writable(&out)?;
             let start = Instant::now();
-            let (corpus, warnings, stats) = corpus_of(&paths, &opts, cache.as_deref())?;
+            let (corpus, mut warnings, stats) = corpus_of(&paths, &opts, cache.as_deref())?;
+            // With a cache, the exports' rows of unchanged articles are copied from the last
+            // build's (see `export::RowStore`).
+            let store = cache.as_deref().map(export::RowStore::open);
+            if let (Some(dir), Some(why)) = (&cache, store.as_ref().and_then(|s| s.problem.clone()))
+            {
+                let file = dir.join("exports.idx").display().to_string();
+                warnings.push(Warning::new(
+                    file,
+                    None,
+                    format!("{why}; rendering every row"),
+                ));
+            }
             finish_warnings(&warnings, &opts)?;
             let graph = timed(&opts, "graph", || {
                 opts.pool
                     .install(|| merge::build_graph(&corpus, &opts.dict, &opts.merge))
             });
             let counts = Counts::of(&corpus);
+            let runs = store.as_ref().map(|_| {
+                // What an article's rows are made from: its file, the dictionaries, keywords.
+                let hashes = corpus
+                    .headers()
+                    .map(|r| {
+                        (
+                            r.id.clone(),
+                            format!("{} {} {}", r.hash, r.dict, r.keywords),
+                        )
+                    })
+                    .collect();
+                export::Runs::of(&graph, &hashes)
+            });
             // The exports need only the graph: the corpus is freed on another thread meanwhile.
             std::thread::spawn(move || drop(corpus));
+            let rows = store.as_ref().zip(runs.as_ref());
             let written = timed(&opts, "export", || {
                 opts.pool
-                    .install(|| export::write(&graph, &out, &opts.formats))
+                    .install(|| export::write_keeping(&graph, &out, &opts.formats, rows))
             })?;
+            if opts.verbose && rows.is_some() {
+                eprintln!(
+                    "kgx:   rows copied from the last build: {} bytes ({:.1} MB)",
+                    written.copied,
+                    written.copied as f64 / 1e6
+                );
+            }
+            // A cache on another file system than the output cannot link the exports: rebuilds
+            // then render every row, which is no problem worth a warning on every build.
+            let elsewhere = |e: &std::io::Error| e.kind() == std::io::ErrorKind::CrossesDevices;
+            if let (Some(dir), Some(e)) =
+                (&cache, written.not_kept.as_ref().filter(|e| !elsewhere(e)))
+            {
+                let w = Warning::new(
+                    dir.display().to_string(),
+                    None,
+                    format!("cannot keep this build's export rows for the next one ({e})"),
+                );
+                print_warnings(&[w], &opts);
+            }
+            let written = written.paths;
             summary(
                 &opts,
                 counts,

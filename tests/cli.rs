@@ -337,6 +337,9 @@ fn a_cached_rebuild_writes_what_a_clean_build_writes() {
     // A corrupt cache is a warning and is rebuilt.
     for f in std::fs::read_dir(&cache).unwrap() {
         let p = f.unwrap().path();
+        if !p.is_file() {
+            continue;
+        }
         let mut bytes = std::fs::read(&p).unwrap();
         let mid = bytes.len() / 2;
         bytes[mid] ^= 0x20;
@@ -476,4 +479,116 @@ fn dict_suggest_mines_definitions_and_missing_aliases() {
         .assert()
         .success();
     assert!(String::from_utf8_lossy(&text.get_output().stdout).contains("[[entity]]"));
+}
+
+/// The bytes `kgx build -v` says it copied from the last build's exports.
+fn copied(stderr: &[u8]) -> u64 {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text
+        .lines()
+        .find(|l| l.contains("rows copied from the last build"))
+        .unwrap_or_else(|| panic!("no rows line in {text}"));
+    line.split("build: ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn a_rebuild_copies_the_rows_of_unchanged_articles_and_trusts_no_changed_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    for (rel, bytes) in files(&data()) {
+        let p = corpus.join(&rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    let cache = dir.path().join("cache");
+    let build = |out: &str, cached: bool| {
+        let mut c = kgx();
+        c.arg("build")
+            .arg(&corpus)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .arg("-v");
+        if cached {
+            c.arg("--cache").arg(&cache);
+        }
+        let stderr = c.assert().success().get_output().stderr.clone();
+        (files(&dir.path().join(out)), stderr)
+    };
+    let (_, first) = build("a", true);
+    assert_eq!(copied(&first), 0, "nothing to copy from yet");
+    let edited = corpus.join("walmart-supply-chain.md");
+    let text =
+        std::fs::read_to_string(&edited).unwrap() + "\n\n## 新的一节\n\nIBM 与沃尔玛继续合作。\n";
+    std::fs::write(&edited, text).unwrap();
+    std::fs::remove_file(corpus.join("nft-art-market.md")).unwrap();
+    let (b, second) = build("b", true);
+    let (clean, _) = build("clean", false);
+    assert_eq!(b, clean);
+    let all: u64 = b.values().map(|f| f.len() as u64).sum();
+    let reused = copied(&second);
+    assert!(reused > all / 4, "copied {reused} of {all} bytes");
+
+    // A kept export changed in place is not trusted: its rows are rendered again.
+    let kept = cache.join("exports").join("graph.gexf");
+    let mut bytes = std::fs::read(&kept).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    std::fs::write(&kept, bytes).unwrap();
+    let (c, third) = build("c", true);
+    assert_eq!(c, clean);
+    let gexf = clean["graph.gexf"].len() as u64;
+    assert!(
+        copied(&third) > 0 && copied(&third) < all - gexf / 2,
+        "{}",
+        copied(&third)
+    );
+
+    // An index that does not check out is a warning; everything is rendered, the same bytes.
+    let index = cache.join("exports.idx");
+    let mut bytes = std::fs::read(&index).unwrap();
+    bytes[10] ^= 0x01;
+    std::fs::write(&index, bytes).unwrap();
+    let (d, fourth) = build("d", true);
+    assert_eq!(d, clean);
+    assert_eq!(copied(&fourth), 0);
+    let text = String::from_utf8_lossy(&fourth);
+    assert!(
+        text.contains("exports.idx") && text.contains("checksum"),
+        "{text}"
+    );
+    // And the rows are kept again for the next build.
+    let (_, fifth) = build("e", true);
+    assert!(copied(&fifth) > all / 2);
+
+    // Other dictionaries make other rows from the same files: nothing is copied.
+    let extra = dir.path().join("extra.toml");
+    std::fs::write(
+        &extra,
+        "name = \"extra\"\n\n[[entity]]\nid = \"kgx-test-cooperation\"\nlabel = \"Cooperation\"\ntype = \"Concept\"\naliases = [\"继续合作\"]\n",
+    )
+    .unwrap();
+    let with_extra = |out: &str, cached: bool| {
+        let mut c = kgx();
+        c.arg("build")
+            .arg(&corpus)
+            .arg("--out")
+            .arg(dir.path().join(out));
+        c.arg("--dict").arg(&extra).arg("-v");
+        if cached {
+            c.arg("--cache").arg(&cache);
+        }
+        let stderr = c.assert().success().get_output().stderr.clone();
+        (files(&dir.path().join(out)), stderr)
+    };
+    let (f, sixth) = with_extra("f", true);
+    assert_eq!(copied(&sixth), 0);
+    assert_eq!(f, with_extra("clean-f", false).0);
+    assert_ne!(f, clean, "the extra entity is found");
 }

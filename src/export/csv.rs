@@ -8,6 +8,7 @@
 //! A text cell that begins with `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so that a
 //! spreadsheet shows it instead of running it as a formula; numbers are never changed.
 
+use super::rows::Items;
 use super::{edge_weight, push_double, push_value_bytes, write_chunked, Column, Columns};
 use super::{EncodedIds, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
@@ -151,18 +152,19 @@ fn write_header<W: Write>(w: &mut W, fixed: &[&str], columns: &[Column]) -> io::
 
 /// Writes the nodes table (`nodes.csv`) of `graph` to `w`.
 pub fn to_nodes_csv<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_nodes_csv(graph, &Schema::of(graph), w)
+    write_nodes_csv(graph, &Schema::of(graph), &Items::none(), w)
 }
 
 /// [`to_nodes_csv`] with the graph's schema already collected.
 pub(crate) fn write_nodes_csv<W: Write>(
     graph: &KnowledgeGraph,
     schema: &Schema,
+    items: &Items<'_>,
     mut w: W,
 ) -> io::Result<()> {
     write_header(&mut w, &["Id", "Label", "Kind"], &schema.nodes)?;
     let nodes = graph.graph.raw_nodes();
-    write_chunked(&mut w, nodes.len(), |range, out| {
+    write_chunked(&mut w, nodes.len(), items, |range, out| {
         let mut rows = Rows::new(&schema.nodes, &NODE_RESERVED);
         let mut cell = Vec::new();
         for node in &nodes[range] {
@@ -180,13 +182,14 @@ pub(crate) fn write_nodes_csv<W: Write>(
 
 /// Writes the edges table (`edges.csv`) of `graph` to `w`.
 pub fn to_edges_csv<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_edges_csv(graph, &Schema::of(graph), w)
+    write_edges_csv(graph, &Schema::of(graph), &Items::none(), w)
 }
 
 /// [`to_edges_csv`] with the graph's schema already collected.
 pub(crate) fn write_edges_csv<W: Write>(
     graph: &KnowledgeGraph,
     schema: &Schema,
+    items: &Items<'_>,
     mut w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
@@ -194,7 +197,7 @@ pub(crate) fn write_edges_csv<W: Write>(
     write_header(&mut w, &fixed, &schema.edges)?;
     let edges = g.raw_edges();
     let ids = EncodedIds::new(graph, |out, id| push_text_field(out, &mut Vec::new(), id));
-    write_chunked(&mut w, edges.len(), |range, out| {
+    write_chunked(&mut w, edges.len(), items, |range, out| {
         let mut rows = Rows::new(&schema.edges, &EDGE_RESERVED);
         for e in &edges[range] {
             let edge = &e.weight;
@@ -214,8 +217,8 @@ pub(crate) fn write_edges_csv<W: Write>(
 /// Writes both tables of `graph`: nodes to `nodes`, edges to `edges`.
 pub fn to_csv<N: Write, E: Write>(graph: &KnowledgeGraph, nodes: N, edges: E) -> io::Result<()> {
     let schema = Schema::of(graph);
-    write_nodes_csv(graph, &schema, nodes)?;
-    write_edges_csv(graph, &schema, edges)
+    write_nodes_csv(graph, &schema, &Items::none(), nodes)?;
+    write_edges_csv(graph, &schema, &Items::none(), edges)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! relation in `kind=` (so Gephi keeps `co_occurs` and `broader` between the same entities
 //! apart), `weight=` and `label=` (the kind).
 
+use super::rows::FilePlan;
 use super::xml::{close, Tag, XmlBuf};
 use super::{edge_weight, kind_color, node_position, node_size, push_double, push_int, EdgeIds};
 use super::{write_chunked, xml_ids};
@@ -128,7 +129,14 @@ fn attvalues<'a>(
 /// Writes `graph` as GEXF 1.3 to `w` (give it a buffered writer).
 pub fn to_gexf<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
     let edge_ids = EdgeIds::new(graph);
-    write_gexf(graph, &Schema::of(graph), &xml_ids(graph), &edge_ids, w)
+    write_gexf(
+        graph,
+        &Schema::of(graph),
+        &xml_ids(graph),
+        &edge_ids,
+        &FilePlan::none(),
+        w,
+    )
 }
 
 /// [`to_gexf`] with the graph's schema, [`xml_ids`] and [`EdgeIds`] already collected.
@@ -137,6 +145,7 @@ pub(crate) fn write_gexf<W: Write>(
     schema: &Schema,
     ids: &[Cow<'_, str>],
     edge_ids: &EdgeIds,
+    plan: &FilePlan<'_>,
     w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
@@ -168,7 +177,7 @@ pub(crate) fn write_gexf<W: Write>(
     // writer would, between its `<nodes>`/`<edges>` events.
     Tag::new("nodes").open(&mut w)?;
     let nodes = g.raw_nodes();
-    write_chunked(w.get_mut(), nodes.len(), |range, out| {
+    write_chunked(w.get_mut(), nodes.len(), &plan.nodes, |range, out| {
         let mut x = XmlBuf::new(out, 3);
         let mut list = String::new();
         let mut num = Vec::with_capacity(32);
@@ -213,7 +222,7 @@ pub(crate) fn write_gexf<W: Write>(
 
     Tag::new("edges").open(&mut w)?;
     let edges = g.raw_edges();
-    write_chunked(w.get_mut(), edges.len(), |range, out| {
+    write_chunked(w.get_mut(), edges.len(), &plan.edges, |range, out| {
         let mut x = XmlBuf::new(out, 3);
         let mut list = String::new();
         let mut num = Vec::with_capacity(32);

@@ -8,6 +8,7 @@
 //! an edge's type, so Gephi merges two edges with the same source and target (e.g. `co_occurs`
 //! and `broader`) on import; GEXF keeps them apart.
 
+use super::rows::FilePlan;
 use super::xml::{close, xml_id, Tag, XmlBuf};
 use super::{edge_weight, write_chunked, xml_ids, Column, ColumnType, Columns, EdgeIds, Schema};
 use super::{EDGE_RESERVED, NODE_RESERVED};
@@ -65,7 +66,14 @@ fn declare<W: Write>(
 /// Writes `graph` as GraphML to `w` (give it a buffered writer).
 pub fn to_graphml<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
     let edge_ids = EdgeIds::new(graph);
-    write_graphml(graph, &Schema::of(graph), &xml_ids(graph), &edge_ids, w)
+    write_graphml(
+        graph,
+        &Schema::of(graph),
+        &xml_ids(graph),
+        &edge_ids,
+        &FilePlan::none(),
+        w,
+    )
 }
 
 /// [`to_graphml`] with the graph's schema, [`xml_ids`] and [`EdgeIds`] already collected.
@@ -74,6 +82,7 @@ pub(crate) fn write_graphml<W: Write>(
     schema: &Schema,
     ids: &[Cow<'_, str>],
     edge_ids: &EdgeIds,
+    plan: &FilePlan<'_>,
     w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
@@ -105,7 +114,7 @@ pub(crate) fn write_graphml<W: Write>(
     // Nodes and edges are rendered in parallel chunks (see `write_chunked`), indented as the
     // writer would, between its `<graph>` and `</graph>` events.
     let nodes = g.raw_nodes();
-    write_chunked(w.get_mut(), nodes.len(), |range, out| {
+    write_chunked(w.get_mut(), nodes.len(), &plan.nodes, |range, out| {
         let mut x = XmlBuf::new(out, 2);
         let mut columns = Columns::new(&schema.nodes, &NODE_RESERVED);
         for (node, id) in nodes[range.clone()].iter().zip(&ids[range]) {
@@ -132,7 +141,7 @@ pub(crate) fn write_graphml<W: Write>(
         }
     })?;
     let edges = g.raw_edges();
-    write_chunked(w.get_mut(), edges.len(), |range, out| {
+    write_chunked(w.get_mut(), edges.len(), &plan.edges, |range, out| {
         let mut x = XmlBuf::new(out, 2);
         let mut columns = Columns::new(&schema.edges, &EDGE_RESERVED);
         let mut edge_id = Vec::with_capacity(24);

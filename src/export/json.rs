@@ -7,6 +7,7 @@
 //! same nodes in the same direction is declared a multigraph (node-link edges then carry
 //! `key` = kind, which networkx uses as the edge key).
 
+use super::rows::FilePlan;
 use super::{
     edge_weight, has_parallel_edges, kind_hex, node_position, node_size, push_int, EdgeIds,
 };
@@ -120,12 +121,13 @@ fn push_attrs<'a>(
 fn write_items<W: Write>(
     w: &mut W,
     graph: &KnowledgeGraph,
+    plan: &FilePlan<'_>,
     render_node: impl Fn(usize, &mut Vec<u8>, &mut Columns<'_>) + Sync,
     render_edge: impl Fn(usize, &mut Vec<u8>, &mut Columns<'_>) + Sync,
 ) -> io::Result<()> {
     let g = &graph.graph;
     w.write_all(b",\n\"nodes\": [")?;
-    write_chunked(w, g.node_count(), |range, out| {
+    write_chunked(w, g.node_count(), &plan.nodes, |range, out| {
         let mut columns = Columns::any(&NODE_RESERVED);
         for i in range {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
@@ -133,7 +135,7 @@ fn write_items<W: Write>(
         }
     })?;
     w.write_all(b"\n],\n\"edges\": [")?;
-    write_chunked(w, g.edge_count(), |range, out| {
+    write_chunked(w, g.edge_count(), &plan.edges, |range, out| {
         let mut columns = Columns::any(&EDGE_RESERVED);
         for i in range {
             out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
@@ -147,7 +149,16 @@ fn write_items<W: Write>(
 /// `{"directed": true, "multigraph": …, "graph": {}, "nodes": [{"id", "kind", "label", …}],
 /// "edges": [{"source", "target", "kind", "weight", …}]}`. Read it with
 /// `nx.node_link_graph(data, edges="edges")`.
-pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()> {
+pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
+    write_node_link(graph, &FilePlan::none(), w)
+}
+
+/// [`to_node_link`] by `plan`.
+pub(crate) fn write_node_link<W: Write>(
+    graph: &KnowledgeGraph,
+    plan: &FilePlan<'_>,
+    mut w: W,
+) -> io::Result<()> {
     let g = &graph.graph;
     let multi = has_parallel_edges(graph);
     write!(
@@ -159,6 +170,7 @@ pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()
     write_items(
         &mut w,
         graph,
+        plan,
         |i, out, columns| {
             let node = &nodes[i].weight;
             out.extend_from_slice(b"{\"id\":");
@@ -198,13 +210,14 @@ pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, mut w: W) -> io::Result<()
 /// "edges": [{"key", "source", "target", "attributes": {"kind", "label", "weight", …}}]}`.
 /// `Graph.from(json)` reads it; Gephi Lite opens it as it is, drawn at the initial positions.
 pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_graphology(graph, &EdgeIds::new(graph), w)
+    write_graphology(graph, &EdgeIds::new(graph), &FilePlan::none(), w)
 }
 
 /// [`to_graphology`] with the [`EdgeIds`] already collected.
 pub(crate) fn write_graphology<W: Write>(
     graph: &KnowledgeGraph,
     edge_ids: &EdgeIds,
+    plan: &FilePlan<'_>,
     mut w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
@@ -220,6 +233,7 @@ pub(crate) fn write_graphology<W: Write>(
     write_items(
         &mut w,
         graph,
+        plan,
         |i, out, columns| {
             let node = &nodes[i].weight;
             let (x, y) = node_position(&node.id, n);

@@ -45,12 +45,14 @@ mod csv;
 mod gexf;
 mod graphml;
 mod json;
+mod rows;
 mod xml;
 
 pub use self::csv::{to_csv, to_edges_csv, to_nodes_csv};
 pub use self::gexf::to_gexf;
 pub use self::graphml::to_graphml;
 pub use self::json::{to_graphology, to_node_link};
+pub use self::rows::{RowStore, Runs};
 pub use self::xml::{xml_id, xml_id_decode};
 
 use crate::diag::Result;
@@ -165,6 +167,29 @@ impl FromStr for Format {
 /// they renamed over their targets, so an error leaves no half-written file and, unless a
 /// rename itself fails, no file of this run replaced.
 pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<Vec<PathBuf>> {
+    write_keeping(graph, dir, formats, None).map(|w| w.paths)
+}
+
+/// What [`write_keeping`] did.
+#[derive(Debug)]
+pub struct Written {
+    /// The files written, in the order of the formats.
+    pub paths: Vec<PathBuf>,
+    /// Bytes of rows copied from the last build instead of rendered.
+    pub copied: u64,
+    /// Why the rows of this build could not be kept for the next one, if they could not.
+    pub not_kept: Option<std::io::Error>,
+}
+
+/// [`write()`] for `kgx build --cache`: with `rows`, the rows of articles unchanged since the
+/// last build are copied from its exports, and this build's exports are kept for the next one
+/// (see [`RowStore`]). The files are the same bytes either way.
+pub fn write_keeping(
+    graph: &KnowledgeGraph,
+    dir: &Path,
+    formats: &[Format],
+    rows: Option<(&RowStore, &Runs)>,
+) -> Result<Written> {
     output::check_writable(dir)?;
     let mut unique: Vec<Format> = Vec::with_capacity(formats.len());
     for &format in formats {
@@ -188,18 +213,47 @@ pub fn write(graph: &KnowledgeGraph, dir: &Path, formats: &[Format]) -> Result<V
         ids: &ids,
         edge_ids: edge_ids.as_ref(),
     };
-    let written: Vec<Result<Vec<AtomicFile>>> = unique
+    // One byte counter per file, for the row plans.
+    let counters: Vec<Vec<rows::Position>> = unique
+        .iter()
+        .map(|f| f.file_names().iter().map(|_| Default::default()).collect())
+        .collect();
+    let matched = rows.map(|(store, runs)| store.matched(runs));
+    let rows = rows.zip(matched.as_ref()).map(|((s, r), m)| (s, r, m));
+    let written: Vec<Result<Vec<(AtomicFile, rows::FilePlan<'_>, String)>>> = unique
         .par_iter()
-        .map(|&format| write_one(graph, &shared, dir, format))
+        .zip(counters.par_iter())
+        .map(|(&format, counters)| write_one(graph, &shared, dir, format, rows, counters))
         .collect();
     let mut files = Vec::new();
+    let mut plans = Vec::new();
     for w in written {
-        files.extend(w?);
+        for (file, plan, fingerprint) in w? {
+            files.push(file);
+            plans.push((plan, fingerprint));
+        }
     }
-    output::commit_all(files)
+    let paths = output::commit_all(files)?;
+    let copied = plans
+        .iter()
+        .map(|(p, _)| p.nodes.copied() + p.edges.copied())
+        .sum();
+    let not_kept = rows.and_then(|(store, runs, _)| {
+        let kept: Vec<(PathBuf, String, &rows::FilePlan<'_>)> = paths
+            .iter()
+            .zip(&plans)
+            .map(|(path, (plan, fingerprint))| (path.clone(), fingerprint.clone(), plan))
+            .collect();
+        store.save(runs, &kept).err()
+    });
+    Ok(Written {
+        paths,
+        copied,
+        not_kept,
+    })
 }
 
-/// What [`write()`] collects once for every format.
+/// What [`write_keeping`] collects once for every format.
 struct Shared<'a, 'g> {
     schema: &'a Schema,
     /// [`xml_ids`], when an XML format is written.
@@ -208,36 +262,48 @@ struct Shared<'a, 'g> {
     edge_ids: Option<&'a EdgeIds>,
 }
 
-/// Writes the file(s) of one format to temporary files, not yet renamed.
-fn write_one(
+/// Writes the file(s) of one format to temporary files, not yet renamed; with each, its row
+/// plan and fingerprint.
+fn write_one<'a>(
     graph: &KnowledgeGraph,
     shared: &Shared<'_, '_>,
     dir: &Path,
     format: Format,
-) -> Result<Vec<AtomicFile>> {
-    let names = format.file_names();
-    let mut file = AtomicFile::create(dir.join(names[0]))?;
+    rows: Option<(&'a RowStore, &'a Runs, &rows::Matched)>,
+    counters: &'a [rows::Position],
+) -> Result<Vec<(AtomicFile, rows::FilePlan<'a>, String)>> {
     let (schema, ids) = (shared.schema, shared.ids);
     let edge_ids = || {
         shared
             .edge_ids
             .expect("edge ids are collected for this format")
     };
-    let result = match format {
-        Format::GraphMl => graphml::write_graphml(graph, schema, ids, edge_ids(), &mut file),
-        Format::Gexf => gexf::write_gexf(graph, schema, ids, edge_ids(), &mut file),
-        Format::Json => to_node_link(graph, &mut file),
-        Format::Graphology => json::write_graphology(graph, edge_ids(), &mut file),
-        Format::Csv => csv::write_nodes_csv(graph, schema, &mut file),
-    };
-    result.map_err(|e| file.error(e))?;
-    let mut files = vec![file];
-    if format == Format::Csv {
-        let mut edges = AtomicFile::create(dir.join(names[1]))?;
-        csv::write_edges_csv(graph, schema, &mut edges).map_err(|e| edges.error(e))?;
-        files.push(edges);
+    let plain = shared.edge_ids.is_none_or(EdgeIds::plain);
+    let mut out = Vec::new();
+    for (k, name) in format.file_names().iter().enumerate() {
+        let fingerprint = rows::fingerprint(graph, schema, name, plain);
+        let plan = match rows {
+            Some((store, runs, matched)) => {
+                store.plan(runs, matched, name, &fingerprint, &counters[k])
+            }
+            None => rows::FilePlan::none(),
+        };
+        let mut file = AtomicFile::create(dir.join(name))?;
+        let mut w = counters[k].counting(&mut file);
+        let result = match (format, k) {
+            (Format::GraphMl, _) => {
+                graphml::write_graphml(graph, schema, ids, edge_ids(), &plan, &mut w)
+            }
+            (Format::Gexf, _) => gexf::write_gexf(graph, schema, ids, edge_ids(), &plan, &mut w),
+            (Format::Json, _) => json::write_node_link(graph, &plan, &mut w),
+            (Format::Graphology, _) => json::write_graphology(graph, edge_ids(), &plan, &mut w),
+            (Format::Csv, 0) => csv::write_nodes_csv(graph, schema, &plan.nodes, &mut w),
+            (Format::Csv, _) => csv::write_edges_csv(graph, schema, &plan.edges, &mut w),
+        };
+        result.map_err(|e| file.error(e))?;
+        out.push((file, plan, fingerprint));
     }
-    Ok(files)
+    Ok(out)
 }
 
 /// The type of an attribute column, as declared in GraphML/GEXF.
@@ -621,11 +687,19 @@ const BATCH: usize = 16;
 /// in `range` to `buf`. Chunks of [`CHUNK`] items are rendered in parallel on the current
 /// rayon pool, [`BATCH`] at a time (reusing their buffers), then written in order, so a big
 /// format is not one thread's serial work and memory stays bounded.
+///
+/// When `items` cuts the items into runs ([`rows::Items`]), chunks are whole runs, each run is
+/// copied from the last build's file or rendered on its own, and where it lands is recorded.
 pub(crate) fn write_chunked<W: std::io::Write + ?Sized>(
     w: &mut W,
     n: usize,
+    items: &rows::Items<'_>,
     render: impl Fn(std::ops::Range<usize>, &mut Vec<u8>) + Sync,
 ) -> std::io::Result<()> {
+    if let Some(runs) = items.runs() {
+        debug_assert_eq!(runs.last().map_or(0, |r| r.end), n);
+        return write_runs(w, runs, items, render);
+    }
     let mut bufs: Vec<Vec<u8>> = Vec::new();
     let mut start = 0;
     while start < n {
@@ -644,6 +718,70 @@ pub(crate) fn write_chunked<W: std::io::Write + ?Sized>(
             w.write_all(buf)?;
         }
         start += BATCH * CHUNK;
+    }
+    Ok(())
+}
+
+/// [`write_chunked`] over runs: chunks of whole runs of about [`CHUNK`] items.
+fn write_runs<W: std::io::Write + ?Sized>(
+    w: &mut W,
+    runs: &[std::ops::Range<usize>],
+    items: &rows::Items<'_>,
+    render: impl Fn(std::ops::Range<usize>, &mut Vec<u8>) + Sync,
+) -> std::io::Result<()> {
+    let mut chunks: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut r = 0;
+    while r < runs.len() {
+        let (start, mut size) = (r, 0);
+        while r < runs.len() && (size == 0 || size + runs[r].len() <= CHUNK) {
+            size += runs[r].len();
+            r += 1;
+        }
+        chunks.push(start..r);
+    }
+    // Per chunk: its bytes and the end of each of its runs in them.
+    let mut bufs: Vec<(Vec<u8>, Vec<usize>)> = Vec::new();
+    for batch in chunks.chunks(BATCH) {
+        bufs.resize_with(bufs.len().max(batch.len()), Default::default);
+        bufs.par_iter_mut()
+            .zip(batch.par_iter())
+            .try_for_each(|((buf, ends), chunk)| {
+                buf.clear();
+                ends.clear();
+                // Copied runs that lay end to end in the last file are read at once.
+                let mut span: Option<(u64, u64)> = None;
+                for r in chunk.clone() {
+                    match (items.reused(r), span) {
+                        (Some((start, len)), Some((s, l))) if s + l == start => {
+                            span = Some((s, l + len));
+                        }
+                        (reused, _) => {
+                            if let Some((s, l)) = span.take() {
+                                items.copy(s, l, buf)?;
+                            }
+                            span = reused;
+                            if reused.is_none() {
+                                render(runs[r].clone(), buf);
+                            }
+                        }
+                    }
+                    // A run's end, counting the span not read yet.
+                    ends.push(buf.len() + span.map_or(0, |(_, l)| l as usize));
+                }
+                if let Some((s, l)) = span {
+                    items.copy(s, l, buf)?;
+                }
+                Ok::<(), std::io::Error>(())
+            })?;
+        for ((buf, ends), chunk) in bufs.iter().zip(batch) {
+            let base = items.position();
+            let mut at = 0;
+            for (r, &end) in chunk.clone().zip(ends) {
+                items.place(r, base + at as u64, (end - at) as u64);
+                at = end;
+            }
+            w.write_all(buf)?;
+        }
     }
     Ok(())
 }
@@ -702,7 +840,7 @@ pub fn node_size(node: &Node) -> f64 {
 /// `12·√nodes` (about 450 square units a node), rounded up to the next `100·√2ᵏ`, so it changes
 /// only when the node count crosses a doubling, not with every section added. Integer
 /// arithmetic only: `r² ≥ 144·nodes` with `r² = 10000·2ᵏ`.
-fn layout_radius(nodes: usize) -> i64 {
+pub(crate) fn layout_radius(nodes: usize) -> i64 {
     let need = 144u128 * nodes as u128;
     let mut square = 10_000u128;
     while square < need {
@@ -814,6 +952,11 @@ impl EdgeIds {
             }
         }
         EdgeIds { hashes, repeats }
+    }
+
+    /// Whether every id is the plain hash (no two edges share one).
+    pub fn plain(&self) -> bool {
+        self.repeats.is_empty()
     }
 
     /// Appends the id of edge `i` to `out`.
