@@ -150,17 +150,17 @@ fn write_items<W: Write>(
 /// "edges": [{"source", "target", "kind", "weight", …}]}`. Read it with
 /// `nx.node_link_graph(data, edges="edges")`.
 pub fn to_node_link<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_node_link(graph, &FilePlan::none(), w)
+    write_node_link(graph, has_parallel_edges(graph), &FilePlan::none(), w)
 }
 
-/// [`to_node_link`] by `plan`.
+/// [`to_node_link`] by `plan`, knowing whether the graph has parallel edges (`multi`).
 pub(crate) fn write_node_link<W: Write>(
     graph: &KnowledgeGraph,
+    multi: bool,
     plan: &FilePlan<'_>,
     mut w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
-    let multi = has_parallel_edges(graph);
     write!(
         w,
         "{{\"directed\": true, \"multigraph\": {multi}, \"graph\": {{}}"
@@ -210,18 +210,19 @@ pub(crate) fn write_node_link<W: Write>(
 /// "edges": [{"key", "source", "target", "attributes": {"kind", "label", "weight", …}}]}`.
 /// `Graph.from(json)` reads it; Gephi Lite opens it as it is, drawn at the initial positions.
 pub fn to_graphology<W: Write>(graph: &KnowledgeGraph, w: W) -> io::Result<()> {
-    write_graphology(graph, &EdgeIds::new(graph), &FilePlan::none(), w)
+    let multi = has_parallel_edges(graph);
+    write_graphology(graph, &EdgeIds::new(graph), multi, &FilePlan::none(), w)
 }
 
-/// [`to_graphology`] with the [`EdgeIds`] already collected.
+/// [`to_graphology`] with the [`EdgeIds`] and [`has_parallel_edges`] already known.
 pub(crate) fn write_graphology<W: Write>(
     graph: &KnowledgeGraph,
     edge_ids: &EdgeIds,
+    multi: bool,
     plan: &FilePlan<'_>,
     mut w: W,
 ) -> io::Result<()> {
     let g = &graph.graph;
-    let multi = has_parallel_edges(graph);
     let n = g.node_count();
     write!(
         w,

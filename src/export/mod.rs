@@ -208,10 +208,14 @@ pub fn write_keeping(
         .iter()
         .any(|f| matches!(f, Format::GraphMl | Format::Gexf | Format::Graphology));
     let edge_ids = named_edges.then(|| EdgeIds::new(graph));
+    let json = unique
+        .iter()
+        .any(|f| matches!(f, Format::Json | Format::Graphology));
     let shared = Shared {
         schema: &schema,
         ids: &ids,
         edge_ids: edge_ids.as_ref(),
+        multi: json && has_parallel_edges(graph),
     };
     // One byte counter per file, for the row plans.
     let counters: Vec<Vec<rows::Position>> = unique
@@ -260,6 +264,8 @@ struct Shared<'a, 'g> {
     ids: &'a [Cow<'g, str>],
     /// [`EdgeIds`], when a format that names edges is written.
     edge_ids: Option<&'a EdgeIds>,
+    /// [`has_parallel_edges`], when a JSON format is written.
+    multi: bool,
 }
 
 /// Writes the file(s) of one format to temporary files, not yet renamed; with each, its row
@@ -295,8 +301,10 @@ fn write_one<'a>(
                 graphml::write_graphml(graph, schema, ids, edge_ids(), &plan, &mut w)
             }
             (Format::Gexf, _) => gexf::write_gexf(graph, schema, ids, edge_ids(), &plan, &mut w),
-            (Format::Json, _) => json::write_node_link(graph, &plan, &mut w),
-            (Format::Graphology, _) => json::write_graphology(graph, edge_ids(), &plan, &mut w),
+            (Format::Json, _) => json::write_node_link(graph, shared.multi, &plan, &mut w),
+            (Format::Graphology, _) => {
+                json::write_graphology(graph, edge_ids(), shared.multi, &plan, &mut w)
+            }
             (Format::Csv, 0) => csv::write_nodes_csv(graph, schema, &plan.nodes, &mut w),
             (Format::Csv, _) => csv::write_edges_csv(graph, schema, &plan.edges, &mut w),
         };
