@@ -351,6 +351,90 @@ struct EntityStats {
     last: Option<String>,
 }
 
+/// Entity statistics, co-occurrence and mention edge counts of a run of articles.
+#[derive(Default)]
+struct Tally {
+    stats: FxHashMap<usize, EntityStats>,
+    cooc: FxHashMap<(u32, u32), (i64, i64)>,
+    /// Per article in order: its `mentions` edges from the article and from its sections.
+    mention_counts: Vec<(usize, usize)>,
+    scratch: Scratch,
+    orders: Vec<u32>,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl Tally {
+    /// Counts the next article.
+    fn add(&mut self, r: &ArticleRecord, st: &Stored, dict_of: &[Option<u32>]) {
+        self.scratch.load(st, dict_of);
+        self.orders.clear();
+        self.orders.extend(r.sections.iter().map(|s| s.order));
+        self.orders.sort_unstable();
+        let groups = self.scratch.article_groups();
+        let article_mentions = groups.len();
+        for g in groups {
+            let s = self.stats.entry(g.entity as usize).or_default();
+            s.mentions += g.count;
+            s.articles += 1;
+            if let Some(d) = &r.date {
+                s.see(d);
+            }
+        }
+        // Pairs of entities in one section; an article counts once per pair.
+        self.pairs.clear();
+        let mut section_mentions = 0;
+        for (section, ents) in self.scratch.section_entities() {
+            if self.orders.binary_search(&section).is_ok() {
+                section_mentions += ents.len();
+            }
+            for i in 0..ents.len() {
+                for &b in &ents[i + 1..] {
+                    let pair = (ents[i], b);
+                    self.cooc.entry(pair).or_default().0 += 1;
+                    self.pairs.push(pair);
+                }
+            }
+        }
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        for p in &self.pairs {
+            self.cooc.entry(*p).or_default().1 += 1;
+        }
+        self.mention_counts
+            .push((article_mentions, section_mentions));
+    }
+
+    /// Adds the tally of the articles that follow this one's.
+    fn merge(&mut self, other: Tally) {
+        for (e, o) in other.stats {
+            let s = self.stats.entry(e).or_default();
+            s.mentions += o.mentions;
+            s.articles += o.articles;
+            for d in [o.first, o.last].into_iter().flatten() {
+                s.see(&d);
+            }
+        }
+        for (pair, (sections, articles)) in other.cooc {
+            let c = self.cooc.entry(pair).or_default();
+            c.0 += sections;
+            c.1 += articles;
+        }
+        self.mention_counts.extend(other.mention_counts);
+    }
+}
+
+impl EntityStats {
+    /// Widens first and last seen to take in `date`.
+    fn see(&mut self, date: &str) {
+        if self.first.as_deref().is_none_or(|f| date < f) {
+            self.first = Some(date.to_string());
+        }
+        if self.last.as_deref().is_none_or(|l| date > l) {
+            self.last = Some(date.to_string());
+        }
+    }
+}
+
 #[derive(Default)]
 struct TopicStats {
     spellings: BTreeMap<String, u32>,
@@ -541,55 +625,36 @@ pub fn build_graph(corpus: &Corpus, dict: &Dictionary, opts: &MergeOptions) -> K
         .collect();
     let stored: Vec<&Stored> = corpus.records.values().collect();
 
-    // Entity statistics and co-occurrence (sections where both appear; articles).
-    let mut stats: BTreeMap<usize, EntityStats> = BTreeMap::new();
-    let mut cooc: FxHashMap<(u32, u32), (i64, i64)> = FxHashMap::default();
-    let mut scratch = Scratch::default();
-    // Per article: its `mentions` edges from the article and from its sections.
-    let mut mention_counts: Vec<(usize, usize)> = Vec::with_capacity(records.len());
-    let mut orders: Vec<u32> = Vec::new();
-    for (r, st) in records.iter().zip(&stored) {
-        scratch.load(st, &dict_of);
-        orders.clear();
-        orders.extend(r.sections.iter().map(|s| s.order));
-        orders.sort_unstable();
-        let groups = scratch.article_groups();
-        let article_mentions = groups.len();
-        for g in groups {
-            let s = stats.entry(g.entity as usize).or_default();
-            s.mentions += g.count;
-            s.articles += 1;
-            if let Some(d) = &r.date {
-                if s.first.as_ref().is_none_or(|f| d < f) {
-                    s.first = Some(d.clone());
-                }
-                if s.last.as_ref().is_none_or(|l| d > l) {
-                    s.last = Some(d.clone());
-                }
+    // Entity statistics and co-occurrence (sections where both appear; articles), over a few
+    // large chunks of articles in parallel, then added up: every statistic is a sum, a min or
+    // a max, so the grouping changes nothing.
+    let chunk = records
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(1);
+    let parts: Vec<Tally> = records
+        .par_chunks(chunk)
+        .zip(stored.par_chunks(chunk))
+        .map(|(records, stored)| {
+            let mut tally = Tally::default();
+            for (r, st) in records.iter().zip(stored) {
+                tally.add(r, st, &dict_of);
             }
-        }
-        // Pairs of entities in one section; an article counts once per pair.
-        let mut pairs_here: Vec<(u32, u32)> = Vec::new();
-        let mut section_mentions = 0;
-        for (section, ents) in scratch.section_entities() {
-            if orders.binary_search(&section).is_ok() {
-                section_mentions += ents.len();
-            }
-            for i in 0..ents.len() {
-                for &b in &ents[i + 1..] {
-                    let pair = (ents[i], b);
-                    cooc.entry(pair).or_default().0 += 1;
-                    pairs_here.push(pair);
-                }
-            }
-        }
-        pairs_here.sort_unstable();
-        pairs_here.dedup();
-        for p in pairs_here {
-            cooc.entry(p).or_default().1 += 1;
-        }
-        mention_counts.push((article_mentions, section_mentions));
+            tally
+        })
+        .collect();
+    let mut parts = parts.into_iter();
+    let mut tally = parts.next().unwrap_or_default();
+    for part in parts {
+        tally.merge(part);
     }
+    let Tally {
+        stats,
+        cooc,
+        mention_counts,
+        ..
+    } = tally;
+    let stats: BTreeMap<usize, EntityStats> = stats.into_iter().collect();
 
     // Entities in the graph: the mentioned ones and their broader ancestors.
     let mut included: BTreeSet<usize> = stats.keys().copied().collect();
