@@ -753,34 +753,43 @@ fn write_runs<W: std::io::Write + ?Sized>(
         bufs.resize_with(bufs.len().max(batch.len()), Default::default);
         bufs.par_iter_mut()
             .zip(batch.par_iter())
-            .try_for_each(|((buf, ends), chunk)| {
+            .for_each(|((buf, ends), chunk)| {
                 buf.clear();
                 ends.clear();
-                // Copied runs that lay end to end in the last file are read at once.
-                let mut span: Option<(u64, u64)> = None;
-                for r in chunk.clone() {
-                    match (items.reused(r), span) {
-                        (Some((start, len)), Some((s, l))) if s + l == start => {
-                            span = Some((s, l + len));
+                let mut r = chunk.start;
+                while r < chunk.end {
+                    let Some((start, mut len)) = items.reused(r) else {
+                        render(runs[r].clone(), buf);
+                        ends.push(buf.len());
+                        r += 1;
+                        continue;
+                    };
+                    // The runs after it that lay end to end with it in the last file are
+                    // read with it, at once.
+                    let mut next = r + 1;
+                    while let Some((s, l)) = items.reused(next).filter(|_| next < chunk.end) {
+                        if s != start + len {
+                            break;
                         }
-                        (reused, _) => {
-                            if let Some((s, l)) = span.take() {
-                                items.copy(s, l, buf)?;
-                            }
-                            span = reused;
-                            if reused.is_none() {
-                                render(runs[r].clone(), buf);
-                            }
+                        len += l;
+                        next += 1;
+                    }
+                    if items.copy(start, len, buf).is_ok() {
+                        let mut end = buf.len() - len as usize;
+                        for k in r..next {
+                            end += items.reused(k).map_or(0, |(_, l)| l as usize);
+                            ends.push(end);
+                        }
+                    } else {
+                        // The last file could not be read after all: render instead.
+                        for run in &runs[r..next] {
+                            render(run.clone(), buf);
+                            ends.push(buf.len());
                         }
                     }
-                    // A run's end, counting the span not read yet.
-                    ends.push(buf.len() + span.map_or(0, |(_, l)| l as usize));
+                    r = next;
                 }
-                if let Some((s, l)) = span {
-                    items.copy(s, l, buf)?;
-                }
-                Ok::<(), std::io::Error>(())
-            })?;
+            });
         for ((buf, ends), chunk) in bufs.iter().zip(batch) {
             let base = items.position();
             let mut at = 0;

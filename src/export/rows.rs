@@ -221,12 +221,16 @@ impl<'a> Items<'a> {
         *self.reuse.get(r)?
     }
 
-    /// Reads `len` bytes at `start` of the last build's file into `out`.
+    /// Appends `len` bytes at `start` of the last build's file to `out`; on an error `out` is
+    /// as it was.
     pub(crate) fn copy(&self, start: u64, len: u64, out: &mut Vec<u8>) -> io::Result<()> {
         let old = self.old.expect("copy only what `reused` gave");
         let at = out.len();
         out.resize(at + len as usize, 0);
-        read_at(old, &mut out[at..], start)?;
+        if let Err(e) = read_at(old, &mut out[at..], start) {
+            out.truncate(at);
+            return Err(e);
+        }
         self.copied.fetch_add(len, Ordering::Relaxed);
         Ok(())
     }
@@ -519,6 +523,10 @@ impl RowStore {
 /// The last build's keys and files, checked; `Ok(None)` when there is no index.
 #[allow(clippy::type_complexity)]
 fn load(dir: &Path) -> Result<Option<(FxHashMap<Key, u32>, HashMap<String, LastFile>)>, String> {
+    if cfg!(not(unix)) {
+        // Rows are read with positioned reads (`pread`); elsewhere every row is rendered.
+        return Ok(None);
+    }
     let data = match std::fs::read(dir.join(INDEX)) {
         Ok(d) => d,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
