@@ -269,10 +269,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let opts = common.options(true)?;
             output::check_writable(&out)?;
             let start = Instant::now();
-            let (corpus, mut warnings, stats) = corpus_of(&paths, &opts, cache.as_deref())?;
             // With a cache, the exports' rows of unchanged articles are copied from the last
-            // build's (see `export::RowStore`).
-            let store = cache.as_deref().map(export::RowStore::open);
+            // build's (see `export::RowStore`); their index is read while the files are.
+            let opening = cache
+                .clone()
+                .map(|dir| std::thread::spawn(move || export::RowStore::open(&dir)));
+            let (corpus, mut warnings, stats) = corpus_of(&paths, &opts, cache.as_deref())?;
+            let store = opening.map(|t| t.join().expect("opening the rows does not panic"));
             if let (Some(dir), Some(why)) = (&cache, store.as_ref().and_then(|s| s.problem.clone()))
             {
                 let file = dir.join("exports.idx").display().to_string();
