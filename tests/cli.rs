@@ -290,15 +290,39 @@ fn merge_refuses_records_of_other_dictionaries() {
         .stderr(predicate::str::contains("dictionaries"));
 }
 
-#[test]
-fn a_cached_rebuild_writes_what_a_clean_build_writes() {
-    let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
+/// A copy of `data/` in `dir/corpus`, to edit.
+fn copy_of_data(dir: &Path) -> PathBuf {
+    let corpus = dir.join("corpus");
     for (rel, bytes) in files(&data()) {
         let p = corpus.join(&rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, bytes).unwrap();
     }
+    corpus
+}
+
+/// `kgx build CORPUS --out DIR/OUT -v ARGS...`: the files written and stderr.
+fn build_verbose(
+    corpus: &Path,
+    dir: &Path,
+    out: &str,
+    args: &[&std::ffi::OsStr],
+) -> (BTreeMap<String, Vec<u8>>, Vec<u8>) {
+    let mut c = kgx();
+    c.arg("build")
+        .arg(corpus)
+        .arg("--out")
+        .arg(dir.join(out))
+        .arg("-v")
+        .args(args);
+    let stderr = c.assert().success().get_output().stderr.clone();
+    (files(&dir.join(out)), stderr)
+}
+
+#[test]
+fn a_cached_rebuild_writes_what_a_clean_build_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = copy_of_data(dir.path());
     let cache = dir.path().join("cache");
     let run = |out: &str, cached: bool| {
         let mut c = kgx();
@@ -501,25 +525,16 @@ fn copied(stderr: &[u8]) -> u64 {
 #[test]
 fn a_rebuild_copies_the_rows_of_unchanged_articles_and_trusts_no_changed_file() {
     let dir = tempfile::tempdir().unwrap();
-    let corpus = dir.path().join("corpus");
-    for (rel, bytes) in files(&data()) {
-        let p = corpus.join(&rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, bytes).unwrap();
-    }
+    let corpus = copy_of_data(dir.path());
     let cache = dir.path().join("cache");
+    let with_cache = [std::ffi::OsStr::new("--cache"), cache.as_os_str()];
     let build = |out: &str, cached: bool| {
-        let mut c = kgx();
-        c.arg("build")
-            .arg(&corpus)
-            .arg("--out")
-            .arg(dir.path().join(out))
-            .arg("-v");
-        if cached {
-            c.arg("--cache").arg(&cache);
-        }
-        let stderr = c.assert().success().get_output().stderr.clone();
-        (files(&dir.path().join(out)), stderr)
+        build_verbose(
+            &corpus,
+            dir.path(),
+            out,
+            if cached { &with_cache } else { &[] },
+        )
     };
     let (_, first) = build("a", true);
     assert_eq!(copied(&first), 0, "nothing to copy from yet");
@@ -575,17 +590,13 @@ fn a_rebuild_copies_the_rows_of_unchanged_articles_and_trusts_no_changed_file() 
     )
     .unwrap();
     let with_extra = |out: &str, cached: bool| {
-        let mut c = kgx();
-        c.arg("build")
-            .arg(&corpus)
-            .arg("--out")
-            .arg(dir.path().join(out));
-        c.arg("--dict").arg(&extra).arg("-v");
-        if cached {
-            c.arg("--cache").arg(&cache);
-        }
-        let stderr = c.assert().success().get_output().stderr.clone();
-        (files(&dir.path().join(out)), stderr)
+        let dict = [std::ffi::OsStr::new("--dict"), extra.as_os_str()];
+        let args: Vec<&std::ffi::OsStr> = if cached {
+            dict.iter().chain(&with_cache).copied().collect()
+        } else {
+            dict.to_vec()
+        };
+        build_verbose(&corpus, dir.path(), out, &args)
     };
     let (f, sixth) = with_extra("f", true);
     assert_eq!(copied(&sixth), 0);
