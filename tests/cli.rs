@@ -602,4 +602,11 @@ fn a_rebuild_copies_the_rows_of_unchanged_articles_and_trusts_no_changed_file() 
     assert_eq!(copied(&sixth), 0);
     assert_eq!(f, with_extra("clean-f", false).0);
     assert_ne!(f, clean, "the extra entity is found");
+
+    // Exports written where the cache keeps them stay there, and are copied from next time.
+    let (g, _) = build_verbose(&corpus, &cache, "exports", &with_cache);
+    let (again, seventh) = build_verbose(&corpus, &cache, "exports", &with_cache);
+    assert_eq!(g, clean);
+    assert_eq!(again, clean);
+    assert!(copied(&seventh) > all / 2);
 }

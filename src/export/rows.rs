@@ -489,11 +489,14 @@ impl RowStore {
             // Unlink, then link: renaming over the old link would make ext4 write the new file
             // back at once (`auto_da_alloc`), as `output` explains. The index is gone already.
             let link = exports.join(&name);
-            match std::fs::remove_file(&link) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
-                _ => {}
+            // The output may be the link itself (`--out DIR/exports`): then it is kept already.
+            if !same_file(path, &link) {
+                match std::fs::remove_file(&link) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                    _ => {}
+                }
+                std::fs::hard_link(path, &link)?;
             }
-            std::fs::hard_link(path, &link)?;
             let stamp = stamp(&link)?;
             let (nodes, edges) = (
                 plan.nodes.placed.lock().expect("not poisoned"),
@@ -580,6 +583,20 @@ fn load(dir: &Path) -> Result<Option<(FxHashMap<Key, u32>, HashMap<String, LastF
         .map(|(i, k)| (k, i as u32))
         .collect();
     Ok(Some((keys, files)))
+}
+
+/// Whether `a` and `b` name one file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        #[cfg(unix)]
+        (Ok(a), Ok(b)) => {
+            use std::os::unix::fs::MetadataExt;
+            (a.dev(), a.ino()) == (b.dev(), b.ino())
+        }
+        _ => std::fs::canonicalize(a)
+            .ok()
+            .is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a)),
+    }
 }
 
 /// What tells a file changed: size, inode, modification and change times.
