@@ -16,6 +16,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+/// mimalloc: a build allocates and frees millions of small strings and vectors across threads
+/// (records, terms, attributes). Measured side by side against glibc's allocator on this
+/// project's machine: w3er 1.32× faster (median of 20), the 10× corpus 1.15–1.3×, an
+/// incremental rebuild 20 % faster, output byte-identical. The library leaves the choice to
+/// the program that links it.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kgx",
