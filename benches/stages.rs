@@ -173,9 +173,9 @@ fn stages(c: &mut Criterion) {
 
         // The cache must load far faster than extraction: compare with `extract/keywords`.
         let dir = tempfile::tempdir().expect("a temporary folder");
-        let (mut cache, _) = Cache::open(dir.path(), &dict.hash, true);
+        let (cache, _) = Cache::open(dir.path(), &dict.hash, true);
         for r in &records {
-            cache.put(r.clone());
+            cache.put(r);
         }
         let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
         cache.finish(&ids).expect("the cache is written");

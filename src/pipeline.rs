@@ -497,16 +497,13 @@ pub fn build_corpus(
         files: entries.len(),
         ..Extraction::default()
     };
-    let mut cache = cache;
     for chunk in entries.chunks(CHUNK) {
         let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
-        let caching = cache.is_some();
-        let mut to_cache = Vec::new();
         let mut record_warnings = Vec::new();
         // Records go into the corpus while the last of them are still being segmented.
         let sink = &mut |r: ArticleRecord, hit: bool| {
-            if caching && !hit {
-                to_cache.push(r.clone());
+            if let (Some(cache), false) = (&cache, hit) {
+                cache.put(&r);
             }
             record_warnings.extend(r.warnings.iter().cloned());
             corpus.add(r)
@@ -518,11 +515,6 @@ pub fn build_corpus(
         ex.bytes += part.bytes;
         ex.cached += part.cached;
         ex.times += part.times;
-        if let Some(cache) = cache.as_mut() {
-            for r in to_cache {
-                cache.put(r);
-            }
-        }
     }
     if let Some(cache) = cache {
         let live: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();

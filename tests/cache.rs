@@ -60,12 +60,12 @@ fn populated(dir: &Path, keywords: bool) -> Vec<ArticleRecord> {
         record("b/c.md", "gamma", keywords),
         record("d.md", "delta", keywords),
     ];
-    let (mut cache, warnings) = Cache::open(dir, DICT, keywords);
+    let (cache, warnings) = Cache::open(dir, DICT, keywords);
     assert!(warnings.is_empty(), "{warnings:?}");
     assert!(cache.is_empty());
     for r in &records {
         assert_eq!(cache.get(&r.id, &r.hash), None);
-        cache.put(r.clone());
+        cache.put(r);
     }
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(cache.finish(&ids).unwrap(), vec![]);
@@ -112,7 +112,7 @@ fn a_rebuild_replaces_changed_drops_deleted_and_adds_new() {
     let records = populated(dir.path(), true);
 
     // Second run: a.md edited, d.md deleted, e.md new, b/c.md unchanged.
-    let (mut cache, _) = Cache::open(dir.path(), DICT, true);
+    let (cache, _) = Cache::open(dir.path(), DICT, true);
     let edited = record("a.md", "alpha, edited", true);
     let new = record("e.md", "epsilon", true);
     assert_eq!(cache.get("a.md", &edited.hash), None);
@@ -121,8 +121,8 @@ fn a_rebuild_replaces_changed_drops_deleted_and_adds_new() {
         cache.get("b/c.md", &records[1].hash).as_ref(),
         Some(&records[1])
     );
-    cache.put(edited.clone());
-    cache.put(new.clone());
+    cache.put(&edited);
+    cache.put(&new);
     cache.finish(&["a.md", "b/c.md", "e.md"]).unwrap();
 
     let (cache, warnings) = Cache::open(dir.path(), DICT, true);
@@ -151,14 +151,14 @@ fn the_cache_file_is_deterministic() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     populated(a.path(), true);
     // Put in another order.
-    let (mut cache, _) = Cache::open(b.path(), DICT, true);
+    let (cache, _) = Cache::open(b.path(), DICT, true);
     for id in ["d.md", "b/c.md", "a.md"] {
         let content = match id {
             "a.md" => "alpha",
             "b/c.md" => "gamma",
             _ => "delta",
         };
-        cache.put(record(id, content, true));
+        cache.put(&record(id, content, true));
     }
     cache.finish(&["d.md", "a.md", "b/c.md", "a.md"]).unwrap();
     assert_eq!(
@@ -254,8 +254,7 @@ fn assert_discarded(dir: &Path, what: &str) {
     );
     assert!(cache.is_empty(), "{what}");
     // And it heals: the next run writes a good cache.
-    let mut cache = cache;
-    cache.put(record("a.md", "alpha", true));
+    cache.put(&record("a.md", "alpha", true));
     cache.finish(&["a.md"]).unwrap();
     let (cache, warnings) = Cache::open(dir, DICT, true);
     assert!(warnings.is_empty(), "{what}: {warnings:?}");
@@ -310,21 +309,29 @@ fn garbage_is_discarded_with_a_warning() {
 
 #[test]
 fn a_record_that_does_not_match_its_index_is_a_miss_and_a_warning() {
-    // A well-formed file whose record line lies about its article: valid checksum, so only
+    // A well-formed file whose record lies about its article: valid checksum, so only
     // the per-record check can catch it.
     let dir = tempfile::tempdir().unwrap();
     populated(dir.path(), true);
     let path = dir.path().join(CACHE_FILE);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let body_end = text.trim_end_matches('\n').rfind('\n').unwrap() + 1;
-    // "a.md" → "x.md" keeps every length, so the index still fits.
-    let body = text[..body_end].replacen(r#""id":"a.md""#, r#""id":"x.md""#, 1);
-    assert_ne!(body, text[..body_end]);
-    std::fs::write(
-        &path,
-        format!("{body}blake3:{}\n", blake3::hash(body.as_bytes()).to_hex()),
-    )
-    .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let body_end = bytes[..bytes.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap()
+        + 1;
+    let mut body = bytes[..body_end].to_vec();
+    // The first record's id, after the manifest line: "a.md" → "x.md" keeps every length, so
+    // the index still fits.
+    let manifest_end = body.iter().position(|&b| b == b'\n').unwrap();
+    let id = body[manifest_end..]
+        .windows(5)
+        .position(|w| w == b"\x04a.md")
+        .unwrap()
+        + manifest_end;
+    body[id + 1] = b'x';
+    body.extend_from_slice(format!("blake3:{}\n", blake3::hash(&body).to_hex()).as_bytes());
+    std::fs::write(&path, &body).unwrap();
 
     let (cache, warnings) = Cache::open(dir.path(), DICT, true);
     assert!(warnings.is_empty());
@@ -338,11 +345,11 @@ fn a_record_that_does_not_match_its_index_is_a_miss_and_a_warning() {
 #[test]
 fn records_of_another_run_configuration_are_not_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut cache, _) = Cache::open(dir.path(), DICT, true);
-    cache.put(record("a.md", "alpha", false));
+    let (cache, _) = Cache::open(dir.path(), DICT, true);
+    cache.put(&record("a.md", "alpha", false));
     let mut other = record("b.md", "beta", true);
     other.dict = "other".into();
-    cache.put(other);
+    cache.put(&other);
     assert_eq!(cache.stats().stored, 0);
 }
 
