@@ -10,7 +10,7 @@ use crate::matcher::Matcher;
 use crate::record::{ArticleRecord, MentionRecord, SectionRecord, FORMAT_VERSION};
 use crate::segment::{Preloaded, Segmenter};
 use crate::Warning;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -18,6 +18,19 @@ use std::time::{Duration, Instant};
 /// The content hash records are keyed by: blake3 of the file's bytes, hex.
 pub fn content_hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex().to_string()
+}
+
+/// Builds the segmenter on a thread of its own, from the jieba dictionary `preloaded` is
+/// loading and the aliases of `dict` as user words.
+fn load_segmenter(dict: &Dictionary, preloaded: Preloaded) -> JoinHandle<Segmenter> {
+    let aliases: Vec<String> = dict
+        .entities
+        .iter()
+        .flat_map(|e| e.aliases.iter().cloned())
+        .collect();
+    std::thread::spawn(move || {
+        Segmenter::from_preloaded(preloaded, aliases.iter().map(String::as_str))
+    })
 }
 
 /// Time spent in each extraction stage: wall time per article, summed over articles (so over
@@ -73,6 +86,9 @@ pub struct Extractor {
     keywords: bool,
     segmenter: OnceLock<Segmenter>,
     loading: Mutex<Option<JoinHandle<Segmenter>>>,
+    /// jieba's dictionary has not started loading and starts at the first article that needs
+    /// segmenting (see [`Extractor::on_demand`]).
+    on_demand: AtomicBool,
 }
 
 impl Extractor {
@@ -85,16 +101,7 @@ impl Extractor {
     /// built from the jieba dictionary it is already loading.
     pub fn with_preloaded(dict: Dictionary, preloaded: Option<Preloaded>) -> Self {
         let keywords = preloaded.is_some();
-        let loading = preloaded.map(|preloaded| {
-            let aliases: Vec<String> = dict
-                .entities
-                .iter()
-                .flat_map(|e| e.aliases.iter().cloned())
-                .collect();
-            std::thread::spawn(move || {
-                Segmenter::from_preloaded(preloaded, aliases.iter().map(String::as_str))
-            })
-        });
+        let loading = preloaded.map(|preloaded| load_segmenter(&dict, preloaded));
         Extractor {
             dict,
             matcher: OnceLock::new(),
@@ -102,7 +109,37 @@ impl Extractor {
             keywords,
             segmenter: OnceLock::new(),
             loading: Mutex::new(loading),
+            on_demand: AtomicBool::new(false),
         }
+    }
+
+    /// An extractor with keywords on whose jieba dictionary starts loading only when the first
+    /// article needs segmenting: for a run that takes most records from a cache, which may
+    /// need none (a rebuild where nothing changed then never loads it).
+    pub fn on_demand(dict: Dictionary) -> Self {
+        let extractor = Extractor::with_preloaded(dict, None);
+        Extractor {
+            keywords: true,
+            on_demand: AtomicBool::new(true),
+            ..extractor
+        }
+    }
+
+    /// Starts loading jieba's dictionary if it waits for the first article that needs it.
+    fn start_loading(&self) {
+        if !self.on_demand.load(Ordering::Acquire) {
+            return;
+        }
+        let mut loading = self.loading.lock().unwrap_or_else(|e| e.into_inner());
+        if self.on_demand.swap(false, Ordering::AcqRel) {
+            *loading = Some(load_segmenter(&self.dict, Preloaded::start()));
+        }
+    }
+
+    /// Whether jieba's dictionary is loaded or loading (with keywords on, it is unless the
+    /// extractor loads on demand and no article needed it yet).
+    pub fn segmenter_started(&self) -> bool {
+        self.keywords && !self.on_demand.load(Ordering::Acquire)
     }
 
     /// The segmenter, once loaded (`None` without keywords).
@@ -110,6 +147,7 @@ impl Extractor {
         if !self.keywords {
             return None;
         }
+        self.start_loading();
         Some(self.segmenter.get_or_init(|| {
             let handle = self
                 .loading
@@ -145,8 +183,15 @@ impl Extractor {
         })
     }
 
-    /// The segmenter if it is ready now: `None` while jieba's dictionary is still loading.
+    /// The segmenter if it is ready now: `None` while jieba's dictionary is still loading
+    /// (which this starts, when it waited for an article that needs it).
     fn ready_segmenter(&self) -> Option<&Segmenter> {
+        self.start_loading();
+        self.loaded_segmenter()
+    }
+
+    /// The segmenter if it is loaded: `None` while jieba's dictionary is loading or waits to.
+    fn loaded_segmenter(&self) -> Option<&Segmenter> {
         if let Some(seg) = self.segmenter.get() {
             return Some(seg);
         }
@@ -166,7 +211,7 @@ impl Extractor {
 
     /// Whether segmentation is on and jieba's dictionary is still loading.
     pub fn segmenter_loading(&self) -> bool {
-        self.keywords && self.ready_segmenter().is_none()
+        self.segmenter_started() && self.loaded_segmenter().is_none()
     }
 
     /// Waits until jieba's dictionary is loaded (at once without keywords).

@@ -194,8 +194,13 @@ struct Options {
 }
 
 impl Options {
-    /// The extractor of this run, on the jieba dictionary already loading.
-    fn extractor(&self) -> Extractor {
+    /// The extractor of this run, on the jieba dictionary already loading; `on_demand`: one
+    /// that loads it only for the first article that needs segmenting (a run through a
+    /// cache).
+    fn extractor(&self, on_demand: bool) -> Extractor {
+        if on_demand && self.keywords && self.preload.take().is_none() {
+            return Extractor::on_demand(self.dict.clone());
+        }
         let preload = self
             .keywords
             .then(|| self.preload.take().unwrap_or_else(Preloaded::start));
@@ -274,7 +279,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cache,
             common,
         } => {
-            let opts = common.options(true)?;
+            // Through a cache, jieba's dictionary loads only if a file needs extracting.
+            let opts = common.options(cache.is_none())?;
             output::check_writable(&out)?;
             let start = Instant::now();
             // With a cache, the exports' rows of unchanged articles are copied from the last
@@ -476,7 +482,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             common,
         } => {
             let opts = common.options(true)?;
-            let extractor = opts.extractor();
+            let extractor = opts.extractor(false);
             if stdin {
                 if !paths.is_empty() {
                     bail!("give either PATHs or --stdin, not both");
@@ -586,7 +592,7 @@ fn corpus_of(
     cache_dir: Option<&Path>,
 ) -> Result<(Corpus, Vec<Warning>, Stats)> {
     let t = Instant::now();
-    let extractor = opts.extractor();
+    let extractor = opts.extractor(cache_dir.is_some());
     let setup = t.elapsed();
     let bar = progress_bar(opts);
     let tick = |bytes: u64| {
@@ -630,6 +636,9 @@ fn corpus_of(
                 "kgx:   {name:<8} {secs:>8.3} s busy {:>7.1} MB/s {what}",
                 bytes / secs.max(1e-9)
             );
+        }
+        if opts.keywords && !extractor.segmenter_started() {
+            eprintln!("kgx:   jieba's dictionary not loaded: no file needed segmenting");
         }
     }
     if run.corpus.is_empty() {

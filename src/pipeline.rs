@@ -617,6 +617,37 @@ mod tests {
         }
     }
 
+    /// An extractor that loads jieba's dictionary on demand loads it for the first article
+    /// that needs segmenting, never when every record comes from the cache, and gives the
+    /// records of one that loaded it from the start.
+    #[test]
+    fn on_demand_segmenter_loads_only_for_an_article_that_needs_it() {
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"));
+        let (entries, _) = input::walk(&[data]);
+        let pool = pool(2);
+        let none = |_: &str, _: &str| None;
+        let eager = Extractor::new(dict.clone(), true);
+        let want = extract_entries(&entries, &eager, &pool, &none, &|_| {}).records;
+        assert!(want.iter().any(|r| !r.terms.is_empty()));
+        let cached = |id: &str, _: &str| want.iter().find(|r| r.id == id).cloned();
+
+        let lazy = Extractor::on_demand(dict.clone());
+        let got = extract_entries(&entries, &lazy, &pool, &cached, &|_| {});
+        assert!(!lazy.segmenter_started(), "every record was cached");
+        assert_eq!(got.records, want);
+
+        // The last file changed: only it is extracted, and it needs jieba.
+        let last = &entries.last().unwrap().id;
+        assert!(want.iter().any(|r| &r.id == last && !r.terms.is_empty()));
+        let all_but_last = |id: &str, hash: &str| (id != last).then(|| cached(id, hash)).flatten();
+        let lazy = Extractor::on_demand(dict);
+        let got = extract_entries(&entries, &lazy, &pool, &all_but_last, &|_| {});
+        assert!(lazy.segmenter_started());
+        assert_eq!(got.cached, want.len() - 1);
+        assert_eq!(got.records, want);
+    }
+
     /// The first error of the sink stops the records handed on and is returned.
     #[test]
     fn sink_error_stops_the_hand_over() {
