@@ -7,6 +7,12 @@
 //! record, but a record names its article (its `id`, the `path` of its warnings), so it would
 //! have to be rewritten anyway; renames are rare, re-extracting one file is cheap.
 //!
+//! **Not even read.** With each record the cache keeps its file's [`Stamp`] (size, inode,
+//! modification and change times) when the file had settled. A rebuild asks
+//! [`Cache::get_stamped`] first, before reading: a file whose stamp is unchanged is not read or
+//! hashed again, as git's index does. Any change to a file changes its change time, which no
+//! program can set back, so a stamp never hides one.
+//!
 //! **Validity.** A record also depends on the dictionaries, on `--no-keywords`, on the record
 //! format and on the code that made it. The file's manifest stores all four
 //! ([`crate::record::FORMAT_VERSION`], the dictionary hash, the keywords flag, the kgx
@@ -45,7 +51,7 @@ pub const CACHE_FILE: &str = "records.kgxc";
 
 /// Version of the cache file layout (manifest, index, checksum line); independent of the
 /// record format.
-pub const CACHE_LAYOUT: u32 = 2;
+pub const CACHE_LAYOUT: u32 = 3;
 
 const CHECKSUM_PREFIX: &str = "blake3:";
 
@@ -66,9 +72,9 @@ struct Manifest {
     dict: String,
     /// Whether the records were segmented.
     keywords: bool,
-    /// One entry per record line, in file order: id, content hash, length of the line in bytes
-    /// (without its newline).
-    entries: Vec<(String, String, u64)>,
+    /// One entry per record, in file order: id, content hash, length in bytes (without its
+    /// newline), and the file's [`Stamp`] when it had a settled one.
+    entries: Vec<(String, String, u64, Option<Stamp>)>,
 }
 
 /// Where one cached record is.
@@ -76,6 +82,67 @@ struct Manifest {
 struct Entry {
     hash: String,
     bytes: Range<usize>,
+    stamp: Option<Stamp>,
+}
+
+/// How long ago a file must have last changed for its [`Stamp`] to stand for its content. File
+/// times are coarse: a file written again within the same tick as the change a run read keeps
+/// its times, one tick later it cannot. A tick is a clock tick of the kernel (at most 10 ms) on
+/// a file system that keeps nanoseconds, and up to two seconds on one that keeps whole seconds
+/// or less (FAT, old HFS+), told by times with no nanoseconds.
+const SETTLED_FINE: std::time::Duration = std::time::Duration::from_millis(200);
+const SETTLED_COARSE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A file's size, inode, and modification and change times: while all four are what they were,
+/// the file holds what it held, so a rebuild need not read and hash it again (git's index
+/// works the same way). The change time cannot be set back by any program, so even a file
+/// rewritten with its old size and modification time gets a new stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    size: u64,
+    mtime_ns: i64,
+    ctime_ns: i64,
+    ino: u64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path`, if it last changed long enough ago ([`SETTLED_FINE`],
+    /// [`SETTLED_COARSE`]: a newer one could change again unseen) and this is unix; `None`
+    /// otherwise or when it cannot be read. Taken before the file is read, so a change made
+    /// while a run reads it gives the next run another stamp.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let m = std::fs::metadata(path).ok()?;
+            let ns = |secs: i64, nanos: i64| secs.checked_mul(1_000_000_000)?.checked_add(nanos);
+            let stamp = Stamp {
+                size: m.len(),
+                mtime_ns: ns(m.mtime(), m.mtime_nsec())?,
+                ctime_ns: ns(m.ctime(), m.ctime_nsec())?,
+                ino: m.ino(),
+            };
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos();
+            let coarse = m.mtime_nsec() == 0 && m.ctime_nsec() == 0;
+            let window = if coarse { SETTLED_COARSE } else { SETTLED_FINE };
+            let latest = stamp.mtime_ns.max(stamp.ctime_ns);
+            let age = i128::try_from(now).ok()? - i128::from(latest);
+            (age >= window.as_nanos() as i128).then_some(stamp)
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = path;
+            None
+        }
+    }
+
+    /// The file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
 }
 
 /// Counts of one run's use of the cache.
@@ -107,6 +174,8 @@ pub struct Cache {
     fresh: Mutex<BTreeMap<String, (String, Vec<u8>)>>,
     hits: AtomicUsize,
     misses: AtomicUsize,
+    /// This run's settled stamp of each file, kept with its record for the next run.
+    stamps: Mutex<HashMap<String, Stamp>>,
     /// Problems found while parsing records lazily (`get` takes `&self`).
     late_warnings: Mutex<Vec<Warning>>,
 }
@@ -124,6 +193,7 @@ impl Cache {
             data: Vec::new(),
             index: HashMap::new(),
             fresh: Mutex::new(BTreeMap::new()),
+            stamps: Mutex::new(HashMap::new()),
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             late_warnings: Mutex::new(Vec::new()),
@@ -202,18 +272,9 @@ impl Cache {
                 &self.data[entry.bytes.clone()]
             }
         };
-        let problem = match binary::decode(bytes) {
-            Ok(r)
-                if r.id == id
-                    && r.hash == content_hash
-                    && r.dict == self.dict
-                    && r.keywords == self.keywords
-                    && r.format == FORMAT_VERSION =>
-            {
-                return Some(r);
-            }
-            Ok(_) => "does not match its index entry".to_string(),
-            Err(e) => format!("does not decode ({e})"),
+        let problem = match self.decode(id, content_hash, bytes) {
+            Ok(r) => return Some(r),
+            Err(problem) => problem,
         };
         let w = Warning::new(
             self.file().display().to_string(),
@@ -225,6 +286,48 @@ impl Cache {
             .unwrap_or_else(|e| e.into_inner())
             .push(w);
         None
+    }
+
+    /// The record of article `id` if its file's [`Stamp`] is `stamp`, as when its record was
+    /// kept: the file was not changed since, and need not be read. Counted like [`Cache::get`]
+    /// when found; a miss here is no miss yet (the file's content may still be the same).
+    pub fn get_stamped(&self, id: &str, stamp: &Stamp) -> Option<ArticleRecord> {
+        let entry = self.index.get(id)?;
+        if entry.stamp.as_ref() != Some(stamp) {
+            return None;
+        }
+        // A record that does not check out is left to `get`, which reports it.
+        let record = self
+            .decode(id, &entry.hash, &self.data[entry.bytes.clone()])
+            .ok()?;
+        self.hits.fetch_add(1, Ordering::Relaxed);
+        Some(record)
+    }
+
+    /// Records that the file of article `id` has `stamp` in this run, to keep with its record.
+    pub fn stamp(&self, id: &str, stamp: Stamp) {
+        self.stamps
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.to_string(), stamp);
+    }
+
+    /// The record in `bytes`, if it decodes and is the record of `id` with `content_hash`, this
+    /// run's dictionaries, keywords flag and format; else what is wrong.
+    fn decode(&self, id: &str, content_hash: &str, bytes: &[u8]) -> Result<ArticleRecord, String> {
+        match binary::decode(bytes) {
+            Ok(r)
+                if r.id == id
+                    && r.hash == content_hash
+                    && r.dict == self.dict
+                    && r.keywords == self.keywords
+                    && r.format == FORMAT_VERSION =>
+            {
+                Ok(r)
+            }
+            Ok(_) => Err("does not match its index entry".to_string()),
+            Err(e) => Err(format!("does not decode ({e})")),
+        }
     }
 
     /// Keeps `record` for the next run, replacing any older record of the same article. A
@@ -279,7 +382,12 @@ impl Cache {
             .filter(|id| self.index.contains_key(**id))
             .count();
         let fresh = std::mem::take(&mut *self.fresh());
+        let stamps = std::mem::take(&mut *self.stamps.lock().unwrap_or_else(|e| e.into_inner()));
+        let restamped = ids
+            .iter()
+            .any(|id| stamps.get(*id) != self.index.get(*id).and_then(|e| e.stamp.as_ref()));
         if fresh.is_empty()
+            && !restamped
             && !self.index.is_empty()
             && kept == self.index.len()
             && kept == ids.len()
@@ -304,7 +412,10 @@ impl Cache {
             keywords: self.keywords,
             entries: lines
                 .iter()
-                .map(|(id, hash, bytes)| (id.to_string(), hash.to_string(), bytes.len() as u64))
+                .map(|(id, hash, bytes)| {
+                    let stamp = stamps.get(*id).copied();
+                    (id.to_string(), hash.to_string(), bytes.len() as u64, stamp)
+                })
                 .collect(),
         };
 
@@ -446,7 +557,7 @@ fn load(data: &[u8], dict_hash: &str, keywords: bool) -> Result<HashMap<String, 
 
     let mut index = HashMap::with_capacity(manifest.entries.len());
     let mut at = manifest_end + 1;
-    for (n, (id, hash, len)) in manifest.entries.into_iter().enumerate() {
+    for (n, (id, hash, len, stamp)) in manifest.entries.into_iter().enumerate() {
         let end = at
             .checked_add(len as usize)
             .filter(|&end| end < body_end && data[end] == b'\n');
@@ -462,6 +573,7 @@ fn load(data: &[u8], dict_hash: &str, keywords: bool) -> Result<HashMap<String, 
                 Entry {
                     hash,
                     bytes: at..end,
+                    stamp,
                 },
             )
             .is_some()

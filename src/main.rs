@@ -637,6 +637,12 @@ fn corpus_of(
                 bytes / secs.max(1e-9)
             );
         }
+        if ex.unread > 0 {
+            eprintln!(
+                "kgx:   {} files not read: unchanged since the last build (size, inode, times)",
+                ex.unread
+            );
+        }
         if opts.keywords && !extractor.segmenter_started() {
             eprintln!("kgx:   jieba's dictionary not loaded: no file needed segmenting");
         }

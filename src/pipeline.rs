@@ -5,6 +5,7 @@
 //! Parallel work uses a local rayon pool per run and an order-preserving collect, so output
 //! never depends on scheduling.
 
+use crate::cache::Stamp;
 use crate::extract::{content_hash, Deferred, Extractor, StageTimes};
 use crate::input::{self, SourceEntry};
 use crate::merge::Corpus;
@@ -31,6 +32,9 @@ pub struct Extraction {
     pub bytes: u64,
     /// Records taken from the cache instead of extracted.
     pub cached: usize,
+    /// Of those, records of files not even read: their stamp (size, inode, times) was the one
+    /// their record was kept with.
+    pub unread: usize,
     /// For each record, whether it came from the cache.
     pub from_cache: Vec<bool>,
     /// Time in each stage, summed over threads.
@@ -498,17 +502,72 @@ pub fn build_corpus(
         ..Extraction::default()
     };
     for chunk in entries.chunks(CHUNK) {
+        // A file whose stamp is the one its record was kept with is not read again.
+        let (stamps, mut stamped): (Vec<Option<Stamp>>, Vec<Option<ArticleRecord>>) = match &cache {
+            Some(cache) => pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|e| {
+                        let stamp = Stamp::of(&e.path);
+                        let record = stamp.as_ref().and_then(|s| cache.get_stamped(&e.id, s));
+                        (stamp, record)
+                    })
+                    .unzip()
+            }),
+            None => chunk.iter().map(|_| (None, None)).unzip(),
+        };
+        let by_stamp: Vec<bool> = stamped.iter().map(Option::is_some).collect();
+        let rest: Vec<SourceEntry> = chunk
+            .iter()
+            .zip(&by_stamp)
+            .filter(|(_, &taken)| !taken)
+            .map(|(e, _)| e.clone())
+            .collect();
         let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
         let mut record_warnings = Vec::new();
-        // Records go into the corpus while the last of them are still being segmented.
-        let sink = &mut |r: ArticleRecord, hit: bool| {
-            if let (Some(cache), false) = (&cache, hit) {
-                cache.put(&r);
+        // Records go into the corpus in the order of the files (those not read again among
+        // the others), while the last of them are still being segmented.
+        let mut at = 0;
+        let mut add = |i: usize, r: ArticleRecord, hit: bool| {
+            if let Some(cache) = &cache {
+                if !hit {
+                    cache.put(&r);
+                }
+                if let Some(stamp) = stamps[i] {
+                    cache.stamp(&r.id, stamp);
+                }
             }
             record_warnings.extend(r.warnings.iter().cloned());
             corpus.add(r)
         };
-        let part = extract_entries_into(chunk, extractor, pool, &lookup, progress, sink)?;
+        let mut not_read =
+            |upto: usize,
+             at: &mut usize,
+             add: &mut dyn FnMut(usize, ArticleRecord, bool) -> Result<(), Error>| {
+                while *at < upto {
+                    if let Some(r) = stamped[*at].take() {
+                        let size = stamps[*at].map_or(0, |s| s.size());
+                        progress(size);
+                        ex.bytes += size;
+                        ex.cached += 1;
+                        ex.unread += 1;
+                        add(*at, r, true)?;
+                    }
+                    *at += 1;
+                }
+                Ok(())
+            };
+        let sink = &mut |r: ArticleRecord, hit: bool| {
+            // The file of `r` is the next one not taken by its stamp with its id.
+            let i = (at..chunk.len())
+                .find(|&i| !by_stamp[i] && chunk[i].id == r.id)
+                .expect("every record is of a file of the chunk");
+            not_read(i, &mut at, &mut add)?;
+            at = i + 1;
+            add(i, r, hit)
+        };
+        let part = extract_entries_into(&rest, extractor, pool, &lookup, progress, sink)?;
+        not_read(chunk.len(), &mut at, &mut add)?;
         // The chunk's unreadable files first, then its records' own warnings, as before.
         warnings.extend(part.warnings);
         warnings.extend(record_warnings);
@@ -646,6 +705,65 @@ mod tests {
         assert!(lazy.segmenter_started());
         assert_eq!(got.cached, want.len() - 1);
         assert_eq!(got.records, want);
+    }
+
+    /// Through a cache, a file whose stamp (size, inode, times) is the one its record was kept
+    /// with is not read again; a changed one is, and the records are those of a run without
+    /// a cache, in the same order, warnings included.
+    #[test]
+    fn unchanged_files_are_not_read_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let posts = tmp.path().join("posts");
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"));
+        for e in walkdir::WalkDir::new(&data) {
+            let e = e.unwrap();
+            let to = posts.join(e.path().strip_prefix(&data).unwrap());
+            if e.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(e.path(), &to).unwrap();
+            }
+        }
+        // Older than any file system's time granularity, so that the stamps are kept.
+        std::thread::sleep(Duration::from_millis(2100));
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let extractor = Extractor::new(dict, true);
+        let pool = pool(2);
+        let cache = tmp.path().join("cache");
+        let build = |cache: Option<&Path>| {
+            build_corpus(
+                std::slice::from_ref(&posts),
+                &extractor,
+                &pool,
+                cache,
+                &|_| {},
+            )
+            .unwrap()
+        };
+        let records = |run: &CorpusRun| run.corpus.records().collect::<Vec<_>>();
+        let first = build(Some(&cache));
+        let n = first.corpus.len();
+        assert!(n > 5);
+        assert_eq!((first.extraction.cached, first.extraction.unread), (0, 0));
+        assert!(!first.warnings.is_empty(), "data/ has files with problems");
+
+        let second = build(Some(&cache));
+        assert_eq!((second.extraction.cached, second.extraction.unread), (n, n));
+        assert_eq!(records(&second), records(&first));
+        assert_eq!(second.warnings, first.warnings);
+
+        let changed = posts.join("walmart-supply-chain.md");
+        let mut text = std::fs::read_to_string(&changed).unwrap();
+        text.push_str("\nIBM 与沃尔玛的新合作。\n");
+        std::fs::write(&changed, text).unwrap();
+        let third = build(Some(&cache));
+        assert_eq!(
+            (third.extraction.cached, third.extraction.unread),
+            (n - 1, n - 1)
+        );
+        let clean = build(None);
+        assert_eq!(records(&third), records(&clean));
+        assert_eq!(third.warnings, clean.warnings);
     }
 
     /// The first error of the sink stops the records handed on and is returned.
