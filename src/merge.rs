@@ -361,47 +361,63 @@ struct Tally {
     scratch: Scratch,
     orders: Vec<u32>,
     pairs: Vec<(u32, u32)>,
+    /// One section's distinct entities.
+    entities: Vec<u32>,
 }
 
 impl Tally {
     /// Counts the next article.
     fn add(&mut self, r: &ArticleRecord, st: &Stored, dict_of: &[Option<u32>]) {
-        self.scratch.load(st, dict_of);
-        self.orders.clear();
-        self.orders.extend(r.sections.iter().map(|s| s.order));
-        self.orders.sort_unstable();
-        let groups = self.scratch.article_groups();
-        let article_mentions = groups.len();
-        for g in groups {
-            let s = self.stats.entry(g.entity as usize).or_default();
-            s.mentions += g.count;
+        let Tally {
+            stats,
+            cooc,
+            mention_counts,
+            scratch,
+            orders,
+            pairs,
+            entities,
+        } = self;
+        scratch.load(st, dict_of);
+        orders.clear();
+        orders.extend(r.sections.iter().map(|s| s.order));
+        orders.sort_unstable();
+        // Per entity of the article (its mentions are sorted by entity): count them.
+        let mut article_mentions = 0;
+        for run in scratch.by_entity.chunk_by(|a, b| a.0 == b.0) {
+            article_mentions += 1;
+            let s = stats.entry(run[0].0 as usize).or_default();
+            s.mentions += run.len() as i64;
             s.articles += 1;
             if let Some(d) = &r.date {
                 s.see(d);
             }
         }
         // Pairs of entities in one section; an article counts once per pair.
-        self.pairs.clear();
+        pairs.clear();
         let mut section_mentions = 0;
-        for (section, ents) in self.scratch.section_entities() {
-            if self.orders.binary_search(&section).is_ok() {
-                section_mentions += ents.len();
+        for section in scratch.by_section.chunk_by(|a, b| a.0 == b.0) {
+            entities.clear();
+            for &(_, e, _, _) in section {
+                if entities.last() != Some(&e) {
+                    entities.push(e);
+                }
             }
-            for i in 0..ents.len() {
-                for &b in &ents[i + 1..] {
-                    let pair = (ents[i], b);
-                    self.cooc.entry(pair).or_default().0 += 1;
-                    self.pairs.push(pair);
+            if orders.binary_search(&section[0].0).is_ok() {
+                section_mentions += entities.len();
+            }
+            for (i, &a) in entities.iter().enumerate() {
+                for &b in &entities[i + 1..] {
+                    cooc.entry((a, b)).or_default().0 += 1;
+                    pairs.push((a, b));
                 }
             }
         }
-        self.pairs.sort_unstable();
-        self.pairs.dedup();
-        for p in &self.pairs {
-            self.cooc.entry(*p).or_default().1 += 1;
+        pairs.sort_unstable();
+        pairs.dedup();
+        for p in pairs.iter() {
+            cooc.entry(*p).or_default().1 += 1;
         }
-        self.mention_counts
-            .push((article_mentions, section_mentions));
+        mention_counts.push((article_mentions, section_mentions));
     }
 
     /// Adds the tally of the articles that follow this one's.
@@ -485,22 +501,6 @@ impl Scratch {
     /// Per (section, entity): count, any in the heading, distinct lines.
     fn section_groups(&self) -> Vec<Group> {
         group(self.by_section.iter().copied())
-    }
-
-    /// Per section: its distinct entities, sorted.
-    fn section_entities(&self) -> Vec<(u32, Vec<u32>)> {
-        let mut out: Vec<(u32, Vec<u32>)> = Vec::new();
-        for &(s, e, _, _) in &self.by_section {
-            match out.last_mut() {
-                Some((ls, es)) if *ls == s => {
-                    if es.last() != Some(&e) {
-                        es.push(e);
-                    }
-                }
-                _ => out.push((s, vec![e])),
-            }
-        }
-        out
     }
 }
 
@@ -604,6 +604,58 @@ fn authors_of(r: &ArticleRecord) -> BTreeSet<&str> {
         .iter()
         .map(|a| a.trim())
         .filter(|a| !a.is_empty())
+        .collect()
+}
+
+/// The node of article `r`.
+fn article_node(r: &ArticleRecord) -> Node {
+    let mut attrs = vec![
+        ("path", Value::Str(r.id.clone())),
+        ("title", Value::Str(r.title.clone())),
+    ];
+    if let Some(d) = &r.date {
+        attrs.push(("date", Value::Str(d.clone())));
+    }
+    if let Some(d) = &r.lastmod {
+        attrs.push(("lastmod", Value::Str(d.clone())));
+    }
+    attrs.push(("authors", list(r.authors.iter().cloned())));
+    attrs.push(("tags", list(r.tags.iter().cloned())));
+    attrs.push(("categories", list(r.categories.iter().cloned())));
+    attrs.push(("words", Value::Int(r.words as i64)));
+    Node {
+        id: format!("article:{}", r.id),
+        kind: NodeKind::Article,
+        label: r.title.clone(),
+        attrs,
+    }
+}
+
+/// The nodes of the sections of article `r`, with their order.
+fn section_nodes_of(r: &ArticleRecord) -> Vec<(u32, Node)> {
+    let article = format!("article:{}", r.id);
+    r.sections
+        .iter()
+        .map(|s| {
+            let label = if s.heading.is_empty() {
+                "(lead)".to_string()
+            } else {
+                s.heading.clone()
+            };
+            let node = Node {
+                id: format!("section:{}#{}", r.id, s.order),
+                kind: NodeKind::Section,
+                label,
+                attrs: vec![
+                    ("article", Value::Str(article.clone())),
+                    ("level", Value::Int(s.level as i64)),
+                    ("order", Value::Int(s.order as i64)),
+                    ("heading_path", Value::Str(s.heading_path.clone())),
+                    ("line", Value::Int(s.line as i64)),
+                ],
+            };
+            (s.order, node)
+        })
         .collect()
 }
 
@@ -721,53 +773,24 @@ fn build_graph_in_blocks(
     let mut article_nodes = Vec::new();
     let mut section_nodes: Vec<HashMap<u32, NodeIndex>> = Vec::new();
     if full {
-        for r in &records {
-            let mut attrs = vec![
-                ("path", Value::Str(r.id.clone())),
-                ("title", Value::Str(r.title.clone())),
-            ];
-            if let Some(d) = &r.date {
-                attrs.push(("date", Value::Str(d.clone())));
-            }
-            if let Some(d) = &r.lastmod {
-                attrs.push(("lastmod", Value::Str(d.clone())));
-            }
-            attrs.push(("authors", list(r.authors.iter().cloned())));
-            attrs.push(("tags", list(r.tags.iter().cloned())));
-            attrs.push(("categories", list(r.categories.iter().cloned())));
-            attrs.push(("words", Value::Int(r.words as i64)));
-            article_nodes.push(b.node(
-                format!("article:{}", r.id),
-                NodeKind::Article,
-                r.title.clone(),
-                attrs,
-            ));
+        // Each article's nodes are made on its own, in parallel; the graph takes them in order.
+        let made: Vec<(Node, Vec<(u32, Node)>)> = records
+            .par_iter()
+            .map(|r| (article_node(r), section_nodes_of(r)))
+            .collect();
+        let mut sections = Vec::with_capacity(made.len());
+        for (article, mine) in made {
+            article_nodes.push(b.graph.graph.add_node(article));
+            sections.push(mine);
         }
-        for r in &records {
-            let article = format!("article:{}", r.id);
-            let mut mine = HashMap::with_capacity(r.sections.len());
-            for s in &r.sections {
-                let label = if s.heading.is_empty() {
-                    "(lead)".to_string()
-                } else {
-                    s.heading.clone()
-                };
-                let ix = b.node(
-                    format!("section:{}#{}", r.id, s.order),
-                    NodeKind::Section,
-                    label,
-                    vec![
-                        ("article", Value::Str(article.clone())),
-                        ("level", Value::Int(s.level as i64)),
-                        ("order", Value::Int(s.order as i64)),
-                        ("heading_path", Value::Str(s.heading_path.clone())),
-                        ("line", Value::Int(s.line as i64)),
-                    ],
-                );
-                mine.insert(s.order, ix);
-            }
-            section_nodes.push(mine);
-        }
+        section_nodes = sections
+            .into_iter()
+            .map(|mine| {
+                mine.into_iter()
+                    .map(|(order, node)| (order, b.graph.graph.add_node(node)))
+                    .collect()
+            })
+            .collect();
     }
     let mut entity_nodes: HashMap<usize, NodeIndex> = HashMap::with_capacity(included.len());
     for &e in &included {
