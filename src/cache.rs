@@ -304,6 +304,14 @@ impl Cache {
         Some(record)
     }
 
+    /// Whether the record of article `id` was kept with `stamp` (what [`Cache::get_stamped`]
+    /// looks for first), without decoding it.
+    pub fn has_stamp(&self, id: &str, stamp: &Stamp) -> bool {
+        self.index
+            .get(id)
+            .is_some_and(|e| e.stamp.as_ref() == Some(stamp))
+    }
+
     /// Records that the file of article `id` has `stamp` in this run, to keep with its record.
     pub fn stamp(&self, id: &str, stamp: Stamp) {
         self.stamps

@@ -492,7 +492,22 @@ pub fn build_corpus(
     });
     let (entries, walk_warnings) = input::walk(paths);
     warnings.extend(walk_warnings);
-    expect_text(&entries, extractor);
+    // Each file's stamp, through a cache: a file whose stamp is the one its record was kept
+    // with is not read again, and the matcher is made for the text of the others.
+    let stamps: Vec<Option<Stamp>> = match &cache {
+        Some(_) => pool.install(|| entries.par_iter().map(|e| Stamp::of(&e.path)).collect()),
+        None => vec![None; entries.len()],
+    };
+    let to_read: Vec<SourceEntry> = entries
+        .iter()
+        .zip(&stamps)
+        .filter(|(e, stamp)| {
+            let kept = |s: &Stamp| cache.as_ref().is_some_and(|c| c.has_stamp(&e.id, s));
+            !stamp.as_ref().is_some_and(kept)
+        })
+        .map(|(e, _)| e.clone())
+        .collect();
+    expect_text(&to_read, extractor);
     // Chunks, so that whole records (terms as strings) live only until the corpus interns
     // them: memory grows with the vocabulary and the graph, not with the text.
     const CHUNK: usize = 2048;
@@ -501,20 +516,16 @@ pub fn build_corpus(
         files: entries.len(),
         ..Extraction::default()
     };
-    for chunk in entries.chunks(CHUNK) {
-        // A file whose stamp is the one its record was kept with is not read again.
-        let (stamps, mut stamped): (Vec<Option<Stamp>>, Vec<Option<ArticleRecord>>) = match &cache {
+    for (chunk, stamps) in entries.chunks(CHUNK).zip(stamps.chunks(CHUNK)) {
+        let mut stamped: Vec<Option<ArticleRecord>> = match &cache {
             Some(cache) => pool.install(|| {
                 chunk
                     .par_iter()
-                    .map(|e| {
-                        let stamp = Stamp::of(&e.path);
-                        let record = stamp.as_ref().and_then(|s| cache.get_stamped(&e.id, s));
-                        (stamp, record)
-                    })
-                    .unzip()
+                    .zip(stamps)
+                    .map(|(e, stamp)| cache.get_stamped(&e.id, stamp.as_ref()?))
+                    .collect()
             }),
-            None => chunk.iter().map(|_| (None, None)).unzip(),
+            None => vec![None; chunk.len()],
         };
         let by_stamp: Vec<bool> = stamped.iter().map(Option::is_some).collect();
         let rest: Vec<SourceEntry> = chunk
