@@ -125,6 +125,12 @@ impl Extractor {
         }
     }
 
+    /// Starts loading jieba's dictionary now if it waits for the first article that needs it:
+    /// for a driver that knows early that some article will.
+    pub fn start_segmenter(&self) {
+        self.start_loading();
+    }
+
     /// Starts loading jieba's dictionary if it waits for the first article that needs it.
     fn start_loading(&self) {
         if !self.on_demand.load(Ordering::Acquire) {

@@ -508,6 +508,10 @@ pub fn build_corpus(
         .map(|(e, _)| e.clone())
         .collect();
     expect_text(&to_read, extractor);
+    if !to_read.is_empty() {
+        // Files to read are most likely new or changed: their segmentation needs jieba.
+        extractor.start_segmenter();
+    }
     // Chunks, so that whole records (terms as strings) live only until the corpus interns
     // them: memory grows with the vocabulary and the graph, not with the text.
     const CHUNK: usize = 2048;
@@ -738,28 +742,36 @@ mod tests {
         // Older than any file system's time granularity, so that the stamps are kept.
         std::thread::sleep(Duration::from_millis(2100));
         let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
-        let extractor = Extractor::new(dict, true);
         let pool = pool(2);
         let cache = tmp.path().join("cache");
+        // Through the cache, as `kgx build --cache` does, jieba's dictionary loads on demand;
+        // whether it was loaded comes with the run.
         let build = |cache: Option<&Path>| {
-            build_corpus(
+            let extractor = match cache {
+                Some(_) => Extractor::on_demand(dict.clone()),
+                None => Extractor::new(dict.clone(), true),
+            };
+            let run = build_corpus(
                 std::slice::from_ref(&posts),
                 &extractor,
                 &pool,
                 cache,
                 &|_| {},
             )
-            .unwrap()
+            .unwrap();
+            (run, extractor.segmenter_started())
         };
         let records = |run: &CorpusRun| run.corpus.records().collect::<Vec<_>>();
-        let first = build(Some(&cache));
+        let (first, loaded) = build(Some(&cache));
         let n = first.corpus.len();
         assert!(n > 5);
         assert_eq!((first.extraction.cached, first.extraction.unread), (0, 0));
+        assert!(loaded);
         assert!(!first.warnings.is_empty(), "data/ has files with problems");
 
-        let second = build(Some(&cache));
+        let (second, loaded) = build(Some(&cache));
         assert_eq!((second.extraction.cached, second.extraction.unread), (n, n));
+        assert!(!loaded, "no file needed segmenting");
         assert_eq!(records(&second), records(&first));
         assert_eq!(second.warnings, first.warnings);
 
@@ -767,12 +779,13 @@ mod tests {
         let mut text = std::fs::read_to_string(&changed).unwrap();
         text.push_str("\nIBM 与沃尔玛的新合作。\n");
         std::fs::write(&changed, text).unwrap();
-        let third = build(Some(&cache));
+        let (third, loaded) = build(Some(&cache));
         assert_eq!(
             (third.extraction.cached, third.extraction.unread),
             (n - 1, n - 1)
         );
-        let clean = build(None);
+        assert!(loaded);
+        let (clean, _) = build(None);
         assert_eq!(records(&third), records(&clean));
         assert_eq!(third.warnings, clean.warnings);
     }
