@@ -241,7 +241,7 @@ pub fn extract_entries_into<E>(
 /// Tells `extractor` how much Markdown `entries` hold, from the files' metadata, so that a
 /// small run gets a matcher quick to build. Said only for up to 4 096 files (a run of more is
 /// big) and counted only up to the size from which the kind of matcher no longer changes.
-fn expect_text(entries: &[SourceEntry], extractor: &Extractor) {
+fn expect_text(entries: &[&SourceEntry], extractor: &Extractor) {
     if entries.len() > 4096 {
         return;
     }
@@ -264,7 +264,7 @@ pub fn extract_paths(
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Vec<SourceEntry>, Extraction) {
     let (entries, walk_warnings) = input::walk(paths);
-    expect_text(&entries, extractor);
+    expect_text(&entries.iter().collect::<Vec<_>>(), extractor);
     let mut ex = extract_entries(&entries, extractor, pool, cached, progress);
     ex.warnings.splice(0..0, walk_warnings);
     (entries, ex)
@@ -498,14 +498,14 @@ pub fn build_corpus(
         Some(_) => pool.install(|| entries.par_iter().map(|e| Stamp::of(&e.path)).collect()),
         None => vec![None; entries.len()],
     };
-    let to_read: Vec<SourceEntry> = entries
+    let to_read: Vec<&SourceEntry> = entries
         .iter()
         .zip(&stamps)
         .filter(|(e, stamp)| {
             let kept = |s: &Stamp| cache.as_ref().is_some_and(|c| c.has_stamp(&e.id, s));
             !stamp.as_ref().is_some_and(kept)
         })
-        .map(|(e, _)| e.clone())
+        .map(|(e, _)| e)
         .collect();
     expect_text(&to_read, extractor);
     if !to_read.is_empty() {
