@@ -8,9 +8,9 @@
 //! have to be rewritten anyway; renames are rare, re-extracting one file is cheap.
 //!
 //! **Not even read.** With each record the cache keeps its file's [`Stamp`] (size, inode,
-//! modification and change times) when the file had settled. A rebuild asks
-//! [`Cache::get_stamped`] first, before reading: a file whose stamp is unchanged is not read or
-//! hashed again, as git's index does. Any change to a file changes its change time, which no
+//! modification and change times) once the file is older than its file system's time
+//! granularity (see [`Stamp::of`]). A rebuild asks [`Cache::get_stamped`] first, before
+//! reading: a file whose stamp is unchanged is not read or hashed again, as git's index does. Any change to a file changes its change time, which no
 //! program can set back, so a stamp never hides one.
 //!
 //! **Validity.** A record also depends on the dictionaries, on `--no-keywords`, on the record
@@ -20,17 +20,17 @@
 //!
 //! **Storage: one file, read whole, parsed lazily.** The point of the cache is a rebuild in a
 //! small fraction of a clean build, so loading must cost far less than extracting. One file
-//! `DIR/records.kgxc` holds a manifest line (JSON, with an index: id, hash and byte length of
-//! every record), the records in their compact binary form ([`crate::record::binary`]), each
-//! followed by a newline, and a last line `blake3:<hex>` checksumming everything before it.
-//! Opening reads the file in one call, checks the checksum (GB/s) and parses only the
-//! manifest; each record is decoded when [`Cache::get`] asks for it, so the build's worker
-//! threads decode in parallel, and records of changed files are never decoded at all.
-//! [`Cache::put`] encodes each new record as the build makes it; [`Cache::finish`] copies the
-//! bytes of unchanged ones as they are, and writes the new file beside the old one, then renames it over: a killed run
-//! leaves the old cache or the new one, never half of one. (The binary form replaced JSON
-//! lines: on the 10× corpus the file is 21.7 MB instead of 53.8 MB, and a first build with
-//! `--cache` costs 0.25 s more than one without instead of 0.7 s.)
+//! `DIR/records.kgxc` holds a manifest line (JSON, with an index: id, hash, byte length and
+//! stamp of every record), the records in their compact binary form
+//! ([`crate::record::binary`]), each followed by a newline, and a last line `blake3:<hex>`
+//! checksumming everything before it. Opening reads the file in one call, checks the checksum
+//! (GB/s) and parses only the manifest; each record is decoded when a worker thread asks for
+//! it, so records decode in parallel, and those of changed files never do. [`Cache::put`]
+//! encodes each new record as the build makes it; [`Cache::finish`] copies the bytes of
+//! unchanged ones as they are, writes the new file beside the old one and renames it over: a
+//! killed run leaves the old cache or the new one, never half of one. (The binary form replaced
+//! JSON lines: on the 10× corpus the file is 21.7 MB instead of 53.8 MB, and a first build with
+//! `--cache` costs 0–0.25 s more than one without instead of 0.5–0.7 s.)
 //!
 //! **Never trusted.** A missing checksum line (truncation), a checksum that does not match (a
 //! flipped byte), a manifest that does not parse, a record that does not parse or does not
@@ -106,9 +106,9 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    /// The stamp of the file at `path`, if it last changed long enough ago ([`SETTLED_FINE`],
-    /// [`SETTLED_COARSE`]: a newer one could change again unseen) and this is unix; `None`
-    /// otherwise or when it cannot be read. Taken before the file is read, so a change made
+    /// The stamp of the file at `path`, if it last changed long enough ago (200 ms, or 2 s on a
+    /// file system whose times have no nanoseconds: a newer one could change again unseen) and
+    /// this is unix; `None` otherwise or when it cannot be read. Taken before the file is read, so a change made
     /// while a run reads it gives the next run another stamp.
     pub fn of(path: &Path) -> Option<Stamp> {
         #[cfg(unix)]

@@ -890,7 +890,7 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// A deterministic initial position for the node `id`: a point with integer coordinates spread
-/// uniformly over a disc ([`layout_radius`]: `12·√nodes` rounded up to a step that changes at
+/// uniformly over a disc (radius `12·√nodes` rounded up to a step that changes at
 /// doublings of the node count), chosen by a hash of the id alone (FNV-1a seeding splitmix64,
 /// integer arithmetic only), so it is identical on every platform and a node keeps its place
 /// when others are added or removed, until the graph doubles or halves.
