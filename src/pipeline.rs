@@ -540,49 +540,51 @@ pub fn build_corpus(
             .collect();
         let lookup = |id: &str, hash: &str| cache.as_ref().and_then(|c| c.get(id, hash));
         let mut record_warnings = Vec::new();
-        // Records go into the corpus in the order of the files (those not read again among
-        // the others), while the last of them are still being segmented.
-        let mut at = 0;
-        let mut add = |i: usize, r: ArticleRecord, hit: bool| {
-            if let Some(cache) = &cache {
-                if !hit {
-                    cache.put(&r);
+        // Records go into the corpus in the order of the files, those not read again among the
+        // others, while the last of them are still being segmented: `hand(Some(r))` adds the
+        // records of the files not read before the file of `r`, then `r`; `hand(None)` adds
+        // the rest of them.
+        let mut next = 0;
+        let mut hand = |extracted: Option<(ArticleRecord, bool)>| -> Result<(), Error> {
+            let upto = match &extracted {
+                // The file of `r`: the next one with its id that its stamp did not take.
+                Some((r, _)) => (next..chunk.len())
+                    .find(|&i| !by_stamp[i] && chunk[i].id == r.id)
+                    .expect("every record is of a file of the chunk"),
+                None => chunk.len(),
+            };
+            let mut add = |i: usize, r: ArticleRecord, hit: bool| {
+                if let Some(cache) = &cache {
+                    if !hit {
+                        cache.put(&r);
+                    }
+                    if let Some(stamp) = stamps[i] {
+                        cache.stamp(&r.id, stamp);
+                    }
                 }
-                if let Some(stamp) = stamps[i] {
-                    cache.stamp(&r.id, stamp);
+                record_warnings.extend(r.warnings.iter().cloned());
+                corpus.add(r)
+            };
+            for i in next..upto {
+                if let Some(r) = stamped[i].take() {
+                    let size = stamps[i].map_or(0, |s| s.size());
+                    progress(size);
+                    ex.bytes += size;
+                    ex.cached += 1;
+                    ex.unread += 1;
+                    add(i, r, true)?;
                 }
             }
-            record_warnings.extend(r.warnings.iter().cloned());
-            corpus.add(r)
+            next = upto;
+            if let Some((r, hit)) = extracted {
+                add(upto, r, hit)?;
+                next = upto + 1;
+            }
+            Ok(())
         };
-        let mut not_read =
-            |upto: usize,
-             at: &mut usize,
-             add: &mut dyn FnMut(usize, ArticleRecord, bool) -> Result<(), Error>| {
-                while *at < upto {
-                    if let Some(r) = stamped[*at].take() {
-                        let size = stamps[*at].map_or(0, |s| s.size());
-                        progress(size);
-                        ex.bytes += size;
-                        ex.cached += 1;
-                        ex.unread += 1;
-                        add(*at, r, true)?;
-                    }
-                    *at += 1;
-                }
-                Ok(())
-            };
-        let sink = &mut |r: ArticleRecord, hit: bool| {
-            // The file of `r` is the next one not taken by its stamp with its id.
-            let i = (at..chunk.len())
-                .find(|&i| !by_stamp[i] && chunk[i].id == r.id)
-                .expect("every record is of a file of the chunk");
-            not_read(i, &mut at, &mut add)?;
-            at = i + 1;
-            add(i, r, hit)
-        };
+        let sink = &mut |r: ArticleRecord, hit: bool| hand(Some((r, hit)));
         let part = extract_entries_into(&rest, extractor, pool, &lookup, progress, sink)?;
-        not_read(chunk.len(), &mut at, &mut add)?;
+        hand(None)?;
         // The chunk's unreadable files first, then its records' own warnings, as before.
         warnings.extend(part.warnings);
         warnings.extend(record_warnings);
