@@ -195,8 +195,8 @@ struct Options {
 
 impl Options {
     /// The extractor of this run, on the jieba dictionary already loading; `on_demand`: one
-    /// that loads it only for the first article that needs segmenting (a run through a
-    /// cache).
+    /// whose driver decides when and how it loads (a run over files: the pipeline fits it to
+    /// a small run's text, and through a cache there may be no file to segment).
     fn extractor(&self, on_demand: bool) -> Extractor {
         if on_demand && self.keywords && self.preload.take().is_none() {
             return Extractor::on_demand(self.dict.clone());
@@ -209,10 +209,11 @@ impl Options {
 }
 
 impl Common {
-    /// Validates the flags. `extracting`: the run will extract articles, so jieba's dictionary
-    /// (with keywords on) starts loading now, before the dictionaries are read.
-    fn options(&self, extracting: bool) -> Result<Options> {
-        let preload = Cell::new((extracting && !self.no_keywords).then(Preloaded::start));
+    /// Validates the flags. `streaming`: the run will extract articles streamed on stdin, so
+    /// jieba's whole dictionary (with keywords on) starts loading now, before the dictionaries
+    /// are read.
+    fn options(&self, streaming: bool) -> Result<Options> {
+        let preload = Cell::new((streaming && !self.no_keywords).then(Preloaded::start));
         let mut sources = if self.no_default_dict {
             Vec::new()
         } else {
@@ -279,8 +280,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cache,
             common,
         } => {
-            // Through a cache, jieba's dictionary loads only if a file needs extracting.
-            let opts = common.options(cache.is_none())?;
+            let opts = common.options(false)?;
             output::check_writable(&out)?;
             let start = Instant::now();
             // With a cache, the exports' rows of unchanged articles are copied from the last
@@ -366,7 +366,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             common,
         } => {
-            let opts = common.options(true)?;
+            let opts = common.options(false)?;
             if let Some(out) = out.as_deref().filter(|p| *p != Path::new("-")) {
                 output::check_writable(
                     out.parent()
@@ -386,7 +386,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })?;
         }
         Command::Report { paths, out, common } => {
-            let opts = common.options(true)?;
+            let opts = common.options(false)?;
             output::check_writable(&out)?;
             let (corpus, warnings, _) = corpus_of(&paths, &opts, None)?;
             finish_warnings(&warnings, &opts)?;
@@ -481,8 +481,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             common,
         } => {
-            let opts = common.options(true)?;
-            let extractor = opts.extractor(false);
+            // Records streamed from stdin need jieba's whole dictionary; files are planned for
+            // (see `pipeline::extract_paths`).
+            let opts = common.options(stdin)?;
+            let extractor = opts.extractor(!stdin);
             if stdin {
                 if !paths.is_empty() {
                     bail!("give either PATHs or --stdin, not both");
@@ -592,7 +594,7 @@ fn corpus_of(
     cache_dir: Option<&Path>,
 ) -> Result<(Corpus, Vec<Warning>, Stats)> {
     let t = Instant::now();
-    let extractor = opts.extractor(cache_dir.is_some());
+    let extractor = opts.extractor(true);
     let setup = t.elapsed();
     let bar = progress_bar(opts);
     let tick = |bytes: u64| {
@@ -645,6 +647,8 @@ fn corpus_of(
         }
         if opts.keywords && !extractor.segmenter_started() {
             eprintln!("kgx:   jieba's dictionary not loaded: no file needed segmenting");
+        } else if extractor.segmenter_fitted() {
+            eprintln!("kgx:   jieba's dictionary fitted to the text read (a small run)");
         }
     }
     if run.corpus.is_empty() {

@@ -167,7 +167,7 @@ pub fn extract_entries_into<E>(
                 ex.cached += hit as usize;
                 match deferred {
                     Some(d) => {
-                        waiting.push(Mutex::new(Some((slots.len(), r, d))));
+                        waiting.push((slots.len(), r, d));
                         slots.push(Slot::Waiting);
                     }
                     None => slots.push(Slot::Ready(r, hit)),
@@ -193,20 +193,25 @@ pub fn extract_entries_into<E>(
         }
         return result.map(|()| ex);
     }
+    // A run that fits jieba's dictionary to its text does it now, over all of it.
+    let t = Instant::now();
+    let fitted = pool.install(|| extractor.fit_segmenter(waiting.iter().map(|(_, _, d)| d)));
+    ex.times.segment += t.elapsed();
+    let waiting: Vec<_> = waiting.into_iter().map(|w| Mutex::new(Some(w))).collect();
     // Each worker takes the next waiting record in order, so records complete about in order
     // and this thread hands them on while the rest are segmented.
     let next = AtomicUsize::new(0);
     let (done, arrivals) = mpsc::channel::<(usize, Box<ArticleRecord>, Duration)>();
     pool.in_place_scope(|scope| {
         for _ in 0..pool.current_num_threads() {
-            let (done, waiting, next) = (done.clone(), &waiting, &next);
+            let (done, waiting, next, fitted) = (done.clone(), &waiting, &next, fitted.as_ref());
             scope.spawn(move |_| {
                 while let Some(item) = waiting.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let taken = item.lock().unwrap_or_else(|e| e.into_inner()).take();
                     let Some((slot, mut record, deferred)) = taken else {
                         continue;
                     };
-                    let took = extractor.finish(&mut record, deferred);
+                    let took = extractor.finish(&mut record, deferred, fitted);
                     if done.send((slot, record, took)).is_err() {
                         return;
                     }
@@ -238,21 +243,42 @@ pub fn extract_entries_into<E>(
     result.map(|()| ex)
 }
 
-/// Tells `extractor` how much Markdown `entries` hold, from the files' metadata, so that a
-/// small run gets a matcher quick to build. Said only for up to 4 096 files (a run of more is
-/// big) and counted only up to the size from which the kind of matcher no longer changes.
-fn expect_text(entries: &[&SourceEntry], extractor: &Extractor) {
-    if entries.len() > 4096 {
+/// Below this many bytes of Markdown to extract, a run fits jieba's dictionary to its text
+/// instead of loading it whole ([`Extractor::fit_to_deferred`]): the whole dictionary takes
+/// ~75 ms of one core to load, the fitted one ~25 ms for the 4 MB of the w3er corpus (most of
+/// it finding which words its text can reach) and ~10 ms for a few posts. Segmenting then
+/// waits for every file to be parsed, holding their prose, so past a few megabytes the whole
+/// dictionary, loading while files are parsed, is as quick.
+pub const FIT_MAX_TEXT_BYTES: u64 = 8 << 20;
+
+/// Tells `extractor` how much Markdown `entries` (the files to read) hold, from the files'
+/// metadata: a small run gets a matcher quick to build and, with keywords, jieba's dictionary
+/// fitted to its text; a bigger one starts loading the whole dictionary now, if it waits for
+/// the first article that needs it. Sizes are read only for up to 4 096 files (a run of more
+/// is big) and summed only up to the size from which neither choice changes.
+fn plan(entries: &[&SourceEntry], extractor: &Extractor) {
+    if entries.is_empty() {
         return;
     }
-    let mut bytes = 0u64;
-    for entry in entries {
-        bytes += std::fs::metadata(&entry.path).map_or(0, |m| m.len());
-        if bytes >= crate::matcher::DFA_MIN_TEXT_BYTES {
-            break;
+    let limit = crate::matcher::DFA_MIN_TEXT_BYTES.max(FIT_MAX_TEXT_BYTES);
+    let bytes = (entries.len() <= 4096).then(|| {
+        let mut bytes = 0u64;
+        for entry in entries {
+            bytes += std::fs::metadata(&entry.path).map_or(0, |m| m.len());
+            if bytes >= limit {
+                break;
+            }
         }
+        bytes
+    });
+    if let Some(bytes) = bytes {
+        extractor.expect_text(bytes);
     }
-    extractor.expect_text(bytes);
+    let small = bytes.is_some_and(|b| b < FIT_MAX_TEXT_BYTES);
+    if !(small && extractor.fit_to_deferred()) {
+        // Files to read are most likely new or changed: their segmentation needs jieba.
+        extractor.start_segmenter();
+    }
 }
 
 /// Walks `paths` and extracts every Markdown file found.
@@ -264,7 +290,7 @@ pub fn extract_paths(
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Vec<SourceEntry>, Extraction) {
     let (entries, walk_warnings) = input::walk(paths);
-    expect_text(&entries.iter().collect::<Vec<_>>(), extractor);
+    plan(&entries.iter().collect::<Vec<_>>(), extractor);
     let mut ex = extract_entries(&entries, extractor, pool, cached, progress);
     ex.warnings.splice(0..0, walk_warnings);
     (entries, ex)
@@ -507,11 +533,7 @@ pub fn build_corpus(
         })
         .map(|(e, _)| e)
         .collect();
-    expect_text(&to_read, extractor);
-    if !to_read.is_empty() {
-        // Files to read are most likely new or changed: their segmentation needs jieba.
-        extractor.start_segmenter();
-    }
+    plan(&to_read, extractor);
     // Chunks, so that whole records (terms as strings) live only until the corpus interns
     // them: memory grows with the vocabulary and the graph, not with the text.
     const CHUNK: usize = 2048;
@@ -691,6 +713,24 @@ mod tests {
             assert_eq!(got.terms, want.terms, "{}", want.id);
             assert_eq!(got.mentions, want.mentions, "{}", want.id);
         }
+    }
+
+    /// A small run fits jieba's dictionary to the text it reads, and its records are those of
+    /// an extractor on the whole dictionary.
+    #[test]
+    fn a_small_run_fits_jieba_to_its_text_with_the_same_records() {
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/data"));
+        let pool = pool(2);
+        let none = |_: &str, _: &str| None;
+        let whole = Extractor::new(dict.clone(), true);
+        let (_, want) = extract_paths(std::slice::from_ref(&data), &whole, &pool, &none, &|_| {});
+        assert!(!whole.segmenter_fitted());
+        let fitted = Extractor::on_demand(dict);
+        let (_, got) = extract_paths(&[data], &fitted, &pool, &none, &|_| {});
+        assert!(fitted.segmenter_fitted() && fitted.segmenter_started());
+        assert!(want.records.iter().any(|r| !r.terms.is_empty()));
+        assert_eq!(got.records, want.records);
     }
 
     /// An extractor that loads jieba's dictionary on demand loads it for the first article

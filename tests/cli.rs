@@ -202,11 +202,10 @@ fn an_invalid_dictionary_is_fatal_and_names_file_and_line() {
         .code(1)
         .stderr(predicate::str::contains("bad.toml:7"));
     for f in std::fs::read_dir(root().join("dictionaries")).unwrap() {
-        kgx()
-            .args(["dict", "check"])
-            .arg(f.unwrap().path())
-            .assert()
-            .success();
+        let path = f.unwrap().path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            kgx().args(["dict", "check"]).arg(path).assert().success();
+        }
     }
 }
 
