@@ -304,6 +304,11 @@ impl Cache {
         Some(record)
     }
 
+    /// Whether a record of article `id` was kept (of whatever content).
+    pub fn holds(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
     /// Whether the record of article `id` was kept with `stamp` (what [`Cache::get_stamped`]
     /// looks for first), without decoding it.
     pub fn has_stamp(&self, id: &str, stamp: &Stamp) -> bool {

@@ -167,19 +167,24 @@ impl Extractor {
     }
 
     /// A segmenter fitted to the texts of `deferred`, for [`Extractor::finish`] to segment
-    /// them (and nothing else) with, if the extractor fits ([`Extractor::fit_to_deferred`]).
-    /// Uses the current rayon pool.
+    /// them (and nothing else) with, if the extractor fits ([`Extractor::fit_to_deferred`]) and
+    /// they are fewer than `max_bytes`: more, and the whole dictionary is as quick to load,
+    /// which `finish` then does. Uses the current rayon pool.
     pub fn fit_segmenter<'a>(
         &self,
         deferred: impl IntoIterator<Item = &'a Deferred>,
+        max_bytes: u64,
     ) -> Option<Segmenter> {
-        if !self.fitting.load(Ordering::Acquire) {
+        if !self.fitting.load(Ordering::Acquire) || self.segmenter.get().is_some() {
             return None;
         }
         let texts: Vec<&str> = deferred
             .into_iter()
             .flat_map(|d| d.texts.iter().map(String::as_str))
             .collect();
+        if texts.iter().map(|t| t.len() as u64).sum::<u64>() >= max_bytes {
+            return None;
+        }
         self.fitted.store(true, Ordering::Release);
         Some(Segmenter::fitted(
             &texts,
@@ -273,9 +278,13 @@ impl Extractor {
         }
     }
 
-    /// Whether segmentation is on and jieba's dictionary is still loading.
+    /// Whether segmentation is on and jieba's whole dictionary is still loading (never while
+    /// the extractor fits it to the text: see [`Extractor::fit_to_deferred`]).
     pub fn segmenter_loading(&self) -> bool {
-        self.segmenter_started() && self.loaded_segmenter().is_none()
+        self.keywords
+            && !self.on_demand.load(Ordering::Acquire)
+            && !self.fitting.load(Ordering::Acquire)
+            && self.loaded_segmenter().is_none()
     }
 
     /// Waits until jieba's dictionary is loaded (at once without keywords).

@@ -195,7 +195,9 @@ pub fn extract_entries_into<E>(
     }
     // A run that fits jieba's dictionary to its text does it now, over all of it.
     let t = Instant::now();
-    let fitted = pool.install(|| extractor.fit_segmenter(waiting.iter().map(|(_, _, d)| d)));
+    let fitted = pool.install(|| {
+        extractor.fit_segmenter(waiting.iter().map(|(_, _, d)| d), FIT_MAX_TEXT_BYTES)
+    });
     ex.times.segment += t.elapsed();
     let waiting: Vec<_> = waiting.into_iter().map(|w| Mutex::new(Some(w))).collect();
     // Each worker takes the next waiting record in order, so records complete about in order
@@ -251,19 +253,21 @@ pub fn extract_entries_into<E>(
 /// dictionary, loading while files are parsed, is as quick.
 pub const FIT_MAX_TEXT_BYTES: u64 = 8 << 20;
 
-/// Tells `extractor` how much Markdown `entries` (the files to read) hold, from the files'
-/// metadata: a small run gets a matcher quick to build and, with keywords, jieba's dictionary
-/// fitted to its text; a bigger one starts loading the whole dictionary now, if it waits for
-/// the first article that needs it. Sizes are read only for up to 4 096 files (a run of more
-/// is big) and summed only up to the size from which neither choice changes.
-fn plan(entries: &[&SourceEntry], extractor: &Extractor) {
+/// Tells `extractor` how much Markdown it will extract from `entries` (the files to read; of
+/// those, only the ones `new` says are not in a cache count), from the files' metadata: a
+/// small run gets a matcher quick to build and, with keywords, jieba's dictionary fitted to
+/// its text; a bigger one starts loading the whole dictionary now, if it waits for the first
+/// article that needs it. Sizes are read only for up to 4 096 files (a run of more is big) and
+/// summed only up to the size from which neither choice changes.
+fn plan(entries: &[&SourceEntry], new: impl Fn(&SourceEntry) -> bool, extractor: &Extractor) {
     if entries.is_empty() {
         return;
     }
     let limit = crate::matcher::DFA_MIN_TEXT_BYTES.max(FIT_MAX_TEXT_BYTES);
-    let bytes = (entries.len() <= 4096).then(|| {
+    let new: Vec<&SourceEntry> = entries.iter().copied().filter(|e| new(e)).collect();
+    let bytes = (new.len() <= 4096).then(|| {
         let mut bytes = 0u64;
-        for entry in entries {
+        for entry in new {
             bytes += std::fs::metadata(&entry.path).map_or(0, |m| m.len());
             if bytes >= limit {
                 break;
@@ -290,7 +294,7 @@ pub fn extract_paths(
     progress: &(dyn Fn(u64) + Sync),
 ) -> (Vec<SourceEntry>, Extraction) {
     let (entries, walk_warnings) = input::walk(paths);
-    plan(&entries.iter().collect::<Vec<_>>(), extractor);
+    plan(&entries.iter().collect::<Vec<_>>(), |_| true, extractor);
     let mut ex = extract_entries(&entries, extractor, pool, cached, progress);
     ex.warnings.splice(0..0, walk_warnings);
     (entries, ex)
@@ -533,7 +537,13 @@ pub fn build_corpus(
         })
         .map(|(e, _)| e)
         .collect();
-    plan(&to_read, extractor);
+    // A file read again whose article is in the cache most likely did not change (its stamp
+    // was not settled yet, or it was only touched): extracted again, if at all, are the others.
+    plan(
+        &to_read,
+        |e| cache.as_ref().is_none_or(|c| !c.holds(&e.id)),
+        extractor,
+    );
     // Chunks, so that whole records (terms as strings) live only until the corpus interns
     // them: memory grows with the vocabulary and the graph, not with the text.
     const CHUNK: usize = 2048;
