@@ -201,6 +201,11 @@ impl Extractor {
         self.fitted.load(Ordering::Acquire)
     }
 
+    /// Whether jieba's whole dictionary was loaded.
+    pub fn whole_segmenter_loaded(&self) -> bool {
+        self.segmenter.get().is_some()
+    }
+
     /// Whether jieba's dictionary is loaded or loading (with keywords on, it is unless the
     /// extractor loads on demand or fits it, and no article needed it yet).
     pub fn segmenter_started(&self) -> bool {

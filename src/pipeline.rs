@@ -195,9 +195,8 @@ pub fn extract_entries_into<E>(
     }
     // A run that fits jieba's dictionary to its text does it now, over all of it.
     let t = Instant::now();
-    let fitted = pool.install(|| {
-        extractor.fit_segmenter(waiting.iter().map(|(_, _, d)| d), FIT_MAX_TEXT_BYTES)
-    });
+    let fitted = pool
+        .install(|| extractor.fit_segmenter(waiting.iter().map(|(_, _, d)| d), FIT_MAX_TEXT_BYTES));
     ex.times.segment += t.elapsed();
     let waiting: Vec<_> = waiting.into_iter().map(|w| Mutex::new(Some(w))).collect();
     // Each worker takes the next waiting record in order, so records complete about in order
@@ -503,6 +502,11 @@ pub struct CorpusRun {
     pub extraction: Extraction,
 }
 
+/// Files [`build_corpus`] extracts at a time: whole records (terms as strings) live only until
+/// the corpus interns them, so memory grows with the vocabulary and the graph, not with the
+/// text.
+const CORPUS_CHUNK: usize = 2048;
+
 /// `kgx build`'s first half: walks `paths`, extracts every file (through the cache in
 /// `cache_dir` when given: unchanged files are not re-extracted, deleted ones are dropped from
 /// it) and merges the records. An empty corpus (no readable input) is the caller's to judge.
@@ -544,15 +548,15 @@ pub fn build_corpus(
         |e| cache.as_ref().is_none_or(|c| !c.holds(&e.id)),
         extractor,
     );
-    // Chunks, so that whole records (terms as strings) live only until the corpus interns
-    // them: memory grows with the vocabulary and the graph, not with the text.
-    const CHUNK: usize = 2048;
     let mut corpus = Corpus::new();
     let mut ex = Extraction {
         files: entries.len(),
         ..Extraction::default()
     };
-    for (chunk, stamps) in entries.chunks(CHUNK).zip(stamps.chunks(CHUNK)) {
+    for (chunk, stamps) in entries
+        .chunks(CORPUS_CHUNK)
+        .zip(stamps.chunks(CORPUS_CHUNK))
+    {
         let mut stamped: Vec<Option<ArticleRecord>> = match &cache {
             Some(cache) => pool.install(|| {
                 chunk
@@ -741,6 +745,43 @@ mod tests {
         assert!(fitted.segmenter_fitted() && fitted.segmenter_started());
         assert!(want.records.iter().any(|r| !r.terms.is_empty()));
         assert_eq!(got.records, want.records);
+    }
+
+    /// A fitted run of more files than [`build_corpus`] extracts at a time fits jieba to each
+    /// chunk's text (the last chunk has words the first has not) and never loads the whole
+    /// dictionary; its records are those of a run on the whole dictionary.
+    #[test]
+    fn each_chunk_of_a_fitted_run_is_fitted_to_its_own_text() {
+        let tmp = tempfile::tempdir().unwrap();
+        let words = ["区块链", "去中心化金融", "供应链", "数字人民币", "智能合约"];
+        for i in 0..CORPUS_CHUNK + 3 {
+            let prose = if i < CORPUS_CHUNK {
+                format!("{}与{}的第{i}次结合。", words[i % 5], words[i / 5 % 5])
+            } else {
+                "沃尔玛的食品溯源系统让消费者扫描二维码，查询蔬菜的产地。".to_string()
+            };
+            let text = format!("---\ntitle: 第{i}篇\n---\n\n## 小节\n\n{prose}\n");
+            std::fs::write(tmp.path().join(format!("p{i:05}.md")), text).unwrap();
+        }
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let pool = pool(2);
+        let paths = [tmp.path().to_path_buf()];
+        let whole = Extractor::new(dict.clone(), true);
+        let want = build_corpus(&paths, &whole, &pool, None, &|_| {}).unwrap();
+        let fitted = Extractor::on_demand(dict);
+        let got = build_corpus(&paths, &fitted, &pool, None, &|_| {}).unwrap();
+        assert!(fitted.segmenter_fitted());
+        assert!(!fitted.whole_segmenter_loaded());
+        let records = |run: &CorpusRun| run.corpus.records().collect::<Vec<_>>();
+        let (got, want) = (records(&got), records(&want));
+        assert_eq!(got.len(), CORPUS_CHUNK + 3);
+        assert!(want
+            .last()
+            .unwrap()
+            .terms
+            .iter()
+            .any(|(t, _)| t == "二维码"));
+        assert_eq!(got, want);
     }
 
     /// An extractor that loads jieba's dictionary on demand loads it for the first article
