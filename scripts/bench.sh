@@ -128,27 +128,34 @@ measure() {
 # recently cost far more to write into (measured here: 688 MB in 0.06 s just freed, 0.4-1.0 s
 # fresh).
 write_floor() {
-    local half=$(( ($1 + 2 * 1048576 - 1) / (2 * 1048576) )) walls=() i t0 t1
+    local half=$(( ($1 + 2 * 1048576 - 1) / (2 * 1048576) )) walls=() i
     for ((i = 0; i < 3; i++)); do
         rm -f "$WORK/floor-1" "$WORK/floor-2"
-        t0="$(date +%s.%N)"
-        dd if=/dev/zero of="$WORK/floor-1" bs=1M count="$half" status=none &
-        dd if=/dev/zero of="$WORK/floor-2" bs=1M count="$half" status=none &
-        wait
-        t1="$(date +%s.%N)"
-        walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')")
+        walls+=("$(two_dd "$half" "$WORK/floor-1" "$WORK/floor-2")")
     done
-    F_WALL="$(printf '%s\n' "${walls[@]}" | sort -g | sed -n 2p)"
-    t0="$(date +%s.%N)"
-    dd if=/dev/zero of="$WORK/floor-3" bs=1M count="$half" status=none &
-    dd if=/dev/zero of="$WORK/floor-4" bs=1M count="$half" status=none &
-    wait
-    t1="$(date +%s.%N)"
-    F_FRESH="$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')"
+    if printf '%s\n' "${walls[@]}" | grep -q failed; then
+        F_WALL=failed
+    else
+        F_WALL="$(printf '%s\n' "${walls[@]}" | sort -g | sed -n 2p)"
+    fi
+    F_FRESH="$(two_dd "$half" "$WORK/floor-3" "$WORK/floor-4")"
     rm -f "$WORK/floor-1" "$WORK/floor-2" "$WORK/floor-3" "$WORK/floor-4"
 }
 
-mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f", b/1e6/s; else print "inf" }'; }
+# two_dd MIB A B: prints the seconds two dd take to write MIB MiB of zeros each into A and B at
+# once, or "failed" when either fails (a full disk: no floor is better than a wrong one).
+two_dd() {
+    local t0 t1 p1 p2 ok=1
+    t0="$(date +%s.%N)"
+    dd if=/dev/zero of="$2" bs=1M count="$1" status=none & p1=$!
+    dd if=/dev/zero of="$3" bs=1M count="$1" status=none & p2=$!
+    wait "$p1" || ok=0
+    wait "$p2" || ok=0
+    t1="$(date +%s.%N)"
+    if [ "$ok" = 1 ]; then awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}'; else echo failed; fi
+}
+
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s !~ /^[0-9.]+$/) print "n/a"; else if (s > 0) printf "%.2f", b/1e6/s; else print "inf" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b != "" && b > 0) printf "%.2fx", a/b; else print "n/a" }'; }
 row() { printf '| %-34s | %5s | %9s | %8s | %9s |\n' "$@"; }
 
@@ -317,8 +324,8 @@ incremental() {
         "($(awk -v a="$rebuild_wall" -v b="$clean_wall" 'BEGIN{ if (a != "" && b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }') of the clean build);" \
         "clean build without cache: ${reference_wall:-failed} s"
     echo "write floor of its $(awk -v b="$out" 'BEGIN{printf "%.0f", b/1e6}') MB of exports: $F_WALL s into memory just freed" \
-        "($(awk -v a="$F_WALL" -v b="$clean_wall" 'BEGIN{ if (b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }') of the clean build)," \
-        "$F_FRESH s into fresh memory ($(awk -v a="$F_FRESH" -v b="$clean_wall" 'BEGIN{ if (b > 0) printf "%.1f%%", 100*a/b; else print "n/a" }')):" \
+        "($(awk -v a="$F_WALL" -v b="$clean_wall" 'BEGIN{ if (b > 0 && a ~ /^[0-9.]+$/) printf "%.1f%%", 100*a/b; else print "n/a" }') of the clean build)," \
+        "$F_FRESH s into fresh memory ($(awk -v a="$F_FRESH" -v b="$clean_wall" 'BEGIN{ if (b > 0 && a ~ /^[0-9.]+$/) printf "%.1f%%", 100*a/b; else print "n/a" }')):" \
         "a rebuild that writes every export again takes at least that"
     if [ "$rebuild_ok" = 1 ] && diff -r "$WORK/inc-out-rebuilt" "$WORK/inc-out-clean" >"$WORK/inc-diff.txt"; then
         echo "rebuilt output = clean build output (diff -r: identical)"

@@ -5,6 +5,10 @@
 //! (`区块链` stays whole), and it drops those aliases from the terms it returns: a keyword that
 //! is an entity is that entity, never a second node. Only term counts leave this module; the
 //! IDF is fitted on the corpus at the merge.
+//!
+//! jieba's whole dictionary (349 045 words) takes ~75 ms of one core to load. A small run
+//! instead loads the part its text can reach ([`Segmenter::fitted`]), which cuts that text
+//! exactly as the whole one does.
 
 use crate::document::is_cjk;
 use jieba_rs::Jieba;
