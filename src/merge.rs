@@ -333,8 +333,17 @@ pub fn keywords(corpus: &Corpus, per_article: usize) -> Vec<Vec<(String, f64)>> 
                     (score > 0.0).then(|| (corpus.terms.name(t), score))
                 })
                 .collect();
-            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
-            scored.truncate(per_article);
+            // Best first, ties by term: a total order, so the top `per_article` are picked
+            // out before they alone are sorted.
+            let order =
+                |a: &(&str, f64), b: &(&str, f64)| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0));
+            if per_article == 0 {
+                scored.clear();
+            } else if scored.len() > per_article {
+                scored.select_nth_unstable_by(per_article - 1, order);
+                scored.truncate(per_article);
+            }
+            scored.sort_unstable_by(order);
             scored
                 .into_iter()
                 .map(|(t, s)| (t.to_string(), s))
