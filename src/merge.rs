@@ -1205,6 +1205,50 @@ impl ArticleEdges {
 mod tests {
     use super::*;
 
+    /// An article's keywords are its best-scoring terms, best first, ties by term; only as many
+    /// as asked for.
+    #[test]
+    fn keywords_are_the_best_scored_terms_ties_by_term() {
+        let dict = crate::dict::load(&crate::dict::default_sources()).unwrap();
+        let extractor = crate::extract::Extractor::new(dict, true);
+        let mut corpus = Corpus::new();
+        let names = ["zeta", "epsilon", "delta", "gamma", "beta", "alpha"];
+        for (id, counts) in [
+            ("a.md", [1, 1, 2, 3, 4, 5]),
+            ("b.md", [1; 6]),
+            ("c.md", [0; 6]),
+        ] {
+            let text = format!("---\ntitle: {id}\n---\n\nplain words\n");
+            let mut r = extractor.extract(
+                id,
+                &text,
+                crate::extract::content_hash(text.as_bytes()),
+                vec![],
+            );
+            r.terms = names
+                .iter()
+                .zip(counts)
+                .filter(|(_, c)| *c > 0)
+                .map(|(t, c)| (t.to_string(), c))
+                .collect();
+            r.terms.sort();
+            corpus.add(r).unwrap();
+        }
+        let terms = |k: &[(String, f64)]| k.iter().map(|(t, _)| t.clone()).collect::<Vec<_>>();
+        let top = keywords(&corpus, 3);
+        // Every term is in two of three articles: the same IDF, so counts decide.
+        assert_eq!(terms(&top[0]), ["alpha", "beta", "gamma"]);
+        assert!(top[0][0].1 > top[0][1].1 && top[0][1].1 > top[0][2].1);
+        assert_eq!(terms(&top[1]), ["alpha", "beta", "delta"]);
+        assert!(top[2].is_empty());
+        assert_eq!(
+            terms(&keywords(&corpus, 5)[0]),
+            ["alpha", "beta", "gamma", "delta", "epsilon"]
+        );
+        assert_eq!(keywords(&corpus, 10)[1].len(), 6);
+        assert!(keywords(&corpus, 0).iter().all(Vec::is_empty));
+    }
+
     /// However the edges are cut into blocks (one edge each, a few, all in one), the graph is
     /// the same.
     #[test]
