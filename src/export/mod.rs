@@ -1000,12 +1000,18 @@ impl EdgeIds {
 /// entities): then the node-link and graphology files declare a multigraph.
 pub fn has_parallel_edges(graph: &KnowledgeGraph) -> bool {
     let g = &graph.graph;
-    // Per source, its targets sorted: cheaper than hashing every (source, target) pair.
-    let mut targets: Vec<usize> = Vec::new();
-    g.node_indices().any(|n| {
-        targets.clear();
-        targets.extend(g.edges(n).map(|e| e.target().index()));
-        targets.sort_unstable();
-        targets.windows(2).any(|w| w[0] == w[1])
-    })
+    // Per source, its targets sorted: cheaper than hashing every (source, target) pair. Sources
+    // in parallel, on the current rayon pool.
+    (0..g.node_count())
+        .into_par_iter()
+        .map_init(Vec::new, |targets: &mut Vec<usize>, n| {
+            targets.clear();
+            targets.extend(
+                g.edges(petgraph::graph::NodeIndex::new(n))
+                    .map(|e| e.target().index()),
+            );
+            targets.sort_unstable();
+            targets.windows(2).any(|w| w[0] == w[1])
+        })
+        .any(|parallel| parallel)
 }
