@@ -518,13 +518,19 @@ pub fn build_corpus(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<CorpusRun, Error> {
     let mut warnings = Vec::new();
-    let cache = cache_dir.map(|dir| {
-        let (cache, w) =
-            crate::cache::Cache::open(dir, &extractor.dictionary().hash, extractor.keywords());
+    // The cache is read while the folders are walked.
+    let (opened, (entries, walk_warnings)) = pool.join(
+        || {
+            cache_dir.map(|dir| {
+                crate::cache::Cache::open(dir, &extractor.dictionary().hash, extractor.keywords())
+            })
+        },
+        || input::walk(paths),
+    );
+    let cache = opened.map(|(cache, w)| {
         warnings.extend(w);
         cache
     });
-    let (entries, walk_warnings) = input::walk(paths);
     warnings.extend(walk_warnings);
     // Each file's stamp, through a cache: a file whose stamp is the one its record was kept
     // with is not read again, and the matcher is made for the text of the others.
