@@ -74,8 +74,8 @@ pub struct Deferred {
 /// built on a thread of its own while the first files are parsed and matched; the first
 /// article that needs it waits for it, or, through [`Extractor::extract_deferring`], leaves its
 /// segmentation for later. A driver that knows its run is small has it fitted to the run's
-/// text instead ([`Extractor::fit_to_deferred`]). The matcher is built at the first match, once the driver has said
-/// how much text the run holds ([`Extractor::expect_text`]).
+/// text instead ([`Extractor::fit_to_deferred`]). The matcher is built at the first match, once
+/// the driver has said how much text the run holds ([`Extractor::expect_text`]).
 #[derive(Debug)]
 pub struct Extractor {
     dict: Dictionary,
@@ -168,8 +168,8 @@ impl Extractor {
 
     /// A segmenter fitted to the texts of `deferred`, for [`Extractor::finish`] to segment
     /// them (and nothing else) with, if the extractor fits ([`Extractor::fit_to_deferred`]) and
-    /// they are fewer than `max_bytes`: more, and the whole dictionary is as quick to load,
-    /// which `finish` then does. Uses the current rayon pool.
+    /// they hold less than `max_bytes`: with more, the whole dictionary is as quick to load, and
+    /// `finish` loads it. Uses the current rayon pool.
     pub fn fit_segmenter<'a>(
         &self,
         deferred: impl IntoIterator<Item = &'a Deferred>,

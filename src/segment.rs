@@ -177,6 +177,16 @@ struct CharPairs {
     chars: Vec<u64>,
 }
 
+#[inline]
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i >> 6] |= 1 << (i & 63);
+}
+
+#[inline]
+fn bit(bits: &[u64], i: usize) -> bool {
+    bits[i >> 6] & (1 << (i & 63)) != 0
+}
+
 /// `(a, b)` as one key: 21 bits each.
 #[inline]
 fn pair(a: char, b: char) -> u64 {
@@ -209,9 +219,9 @@ impl CharPairs {
         let Some(mut prev) = chars.next() else {
             return;
         };
-        self.chars[prev as usize >> 6] |= 1 << (prev as u32 & 63);
+        set_bit(&mut self.chars, prev as usize);
         for c in chars {
-            self.chars[c as usize >> 6] |= 1 << (c as u32 & 63);
+            set_bit(&mut self.chars, c as usize);
             self.insert(prev, c);
             prev = c;
         }
@@ -220,8 +230,7 @@ impl CharPairs {
     #[inline]
     fn insert(&mut self, a: char, b: char) {
         if a.is_ascii() && b.is_ascii() {
-            let bit = (a as usize) << 7 | b as usize;
-            self.ascii[bit >> 6] |= 1 << (bit & 63);
+            set_bit(&mut self.ascii, (a as usize) << 7 | b as usize);
         } else {
             self.pairs.insert(pair(a, b));
         }
@@ -230,8 +239,7 @@ impl CharPairs {
     #[inline]
     fn contains(&self, a: char, b: char) -> bool {
         if a.is_ascii() && b.is_ascii() {
-            let bit = (a as usize) << 7 | b as usize;
-            self.ascii[bit >> 6] & (1 << (bit & 63)) != 0
+            bit(&self.ascii, (a as usize) << 7 | b as usize)
         } else {
             self.pairs.contains(&pair(a, b))
         }
@@ -252,7 +260,7 @@ impl CharPairs {
     }
 
     fn has_char(&self, c: char) -> bool {
-        self.chars[c as usize >> 6] & (1 << (c as u32 & 63)) != 0
+        bit(&self.chars, c as usize)
     }
 
     /// Whether `word` could be cut from the texts: its characters, pair by pair, occur in them.
