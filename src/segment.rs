@@ -202,13 +202,18 @@ impl CharPairs {
         }
     }
 
-    /// The characters and pairs of `texts`, collected in parallel on the current rayon pool.
+    /// The characters and pairs of `texts`, collected in parallel on the current rayon pool:
+    /// one set per thread (each set is large, and merging them costs), merged at the end.
     fn of(texts: &[&str]) -> Self {
         use rayon::prelude::*;
+        let per_thread = texts.len().div_ceil(rayon::current_num_threads()).max(1);
         texts
-            .par_iter()
-            .fold(CharPairs::new, |mut seen, text| {
-                seen.add(text);
+            .par_chunks(per_thread)
+            .map(|chunk| {
+                let mut seen = CharPairs::new();
+                for text in chunk {
+                    seen.add(text);
+                }
                 seen
             })
             .reduce(CharPairs::new, CharPairs::union)
