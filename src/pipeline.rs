@@ -246,7 +246,7 @@ pub fn extract_entries_into<E>(
 
 /// Below this many bytes of Markdown to extract, a run fits jieba's dictionary to its text
 /// instead of loading it whole ([`Extractor::fit_to_deferred`]): the whole dictionary takes
-/// ~75 ms of one core to load; fitted, it took 18 ms on two for the 4.2 MB of the w3er corpus
+/// ~75 ms of one core to load; fitted, it took 15–18 ms on two for the 4.2 MB of the w3er corpus
 /// (25 015 words) and 6 ms for one post, most of it finding which words the text can reach.
 /// Segmenting then waits for every file to be parsed, holding their prose, so past a few
 /// megabytes the whole dictionary, loading while files are parsed, is as quick (10×: 1.17 s
