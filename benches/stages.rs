@@ -9,6 +9,7 @@
 //! | `parse`   | front matter + Markdown → [`kgx::document::Document`]                 |
 //! | `match`   | the matcher over the title and every section's prose                  |
 //! | `segment` | jieba segmentation and term counting of the same prose                |
+//! | `jieba`   | the segmenter built: on the whole dictionary, and fitted to the prose |
 //! | `extract` | one article in, one record out: parse + match + segment (+ hashing)   |
 //! | `merge`   | records → [`kgx::merge::Corpus`] → the knowledge graph                |
 //! | `cache`   | opening a cache of every record and getting them all back            |
@@ -133,6 +134,23 @@ fn stages(c: &mut Criterion) {
                     black_box(segmenter.terms(texts));
                 }
             })
+        });
+        g.finish();
+
+        // What a run pays before it segments: jieba's whole dictionary loaded, or the part the
+        // prose can reach (what `kgx build` does under 8 MB of Markdown).
+        let aliases = || {
+            dict.entities
+                .iter()
+                .flat_map(|e| e.aliases.iter().map(String::as_str))
+        };
+        let mut g = group(c, "jieba");
+        g.throughput(Throughput::Bytes(t.bytes));
+        g.bench_function(BenchmarkId::new("whole", t.name), |b| {
+            b.iter(|| black_box(Segmenter::new(aliases())))
+        });
+        g.bench_function(BenchmarkId::new("fitted", t.name), |b| {
+            b.iter(|| black_box(Segmenter::fitted(&prose, aliases())))
         });
         g.finish();
 
